@@ -1,0 +1,28 @@
+"""sfn-iam: least-privilege IAM policies for AWS Step Functions state machines.
+
+The public API is imported lazily (PEP 562) so that ``import sfn_iam`` and the CLI's
+start-up stay cheap; the catalogue and YAML are loaded only when a definition needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["DefinitionError", "GenerateResult", "__version__", "generate_policy"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfn_iam.errors import DefinitionError
+    from sfn_iam.generate import GenerateResult, generate_policy
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("generate_policy", "GenerateResult"):
+        from sfn_iam import generate
+
+        return getattr(generate, name)
+    if name == "DefinitionError":
+        from sfn_iam.errors import DefinitionError
+
+        return DefinitionError
+    raise AttributeError(f"module 'sfn_iam' has no attribute {name!r}")

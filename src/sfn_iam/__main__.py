@@ -1,0 +1,3 @@
+from sfn_iam.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The ``sfn-iam`` command. Start-up imports only argparse and sys: the command's module is
+imported after its name is read (pip's lazy command table), so ``--help`` and small runs
+do not pay for YAML, the catalogue or anything else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+#: name -> (module, summary). Each module has ``add_arguments(parser)`` and ``run(args)``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("sfn_iam.commands.generate", "print the least-privilege policy for a definition"),
+}
+
+EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    from sfn_iam import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="sfn-iam",
+        description="Least-privilege IAM policies for AWS Step Functions state machines.",
+        epilog="Run 'sfn-iam COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"sfn-iam {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, summary) in COMMANDS.items():
+        sub.add_parser(name, help=summary, add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        print("sfn-iam: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # never a traceback: one line, and a distinct exit code
+        print(f"sfn-iam: internal error: {type(exc).__name__}: {exc} (please report this)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _main(args: list[str]) -> int:
+    if not args or args[0] not in COMMANDS:
+        parser = _top_parser()
+        if not args:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        try:
+            parser.parse_args(args)  # handles --help / --version / unknown command
+        except SystemExit as exc:
+            return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+        return EXIT_USAGE
+    import importlib
+
+    module_path, summary = COMMANDS[args[0]]
+    module = importlib.import_module(module_path)
+    parser = argparse.ArgumentParser(prog=f"sfn-iam {args[0]}", description=summary)
+    module.add_arguments(parser)
+    try:
+        ns = parser.parse_args(args[1:])
+    except SystemExit as exc:
+        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    from sfn_iam.errors import SfnIamError
+
+    try:
+        return int(module.run(ns))
+    except SfnIamError as exc:
+        print(f"sfn-iam: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

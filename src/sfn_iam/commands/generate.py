@@ -1,0 +1,67 @@
+"""``sfn-iam generate DEFINITION``: the policy on stdout, warnings on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from sfn_iam.errors import UsageError
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("definition", metavar="DEFINITION",
+                   help="an Amazon States Language file (JSON or YAML), or - for stdin")
+    p.add_argument("--region", help="the region the state machine runs in (completes ARNs built "
+                   "from names; sets the partition)")
+    p.add_argument("--account", help="the 12-digit account ID the state machine runs in")
+    p.add_argument("--partition", help="aws, aws-cn, aws-us-gov, ... (default: from the region)")
+    p.add_argument("--xray", action="store_true", help="add the X-Ray tracing permissions")
+    p.add_argument("--substitute", metavar="NAME=VALUE", action="append", default=[],
+                   help="a value for a ${NAME} placeholder (DefinitionSubstitutions); repeatable")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings as errors: print them and exit 1 without a policy")
+    p.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                   help="refuse input larger than N bytes (default 8 MiB; AWS allows 1 MB)")
+    p.add_argument("--provenance", action="store_true",
+                   help="print {policy, grants, warnings} with every grant's provenance")
+
+
+def parse_substitutions(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--substitute {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from sfn_iam.generate import generate_policy
+    from sfn_iam.load import DEFAULT_MAX_BYTES, read_source
+
+    subs = parse_substitutions(args.substitute)
+    data, name = read_source(args.definition, args.max_bytes or DEFAULT_MAX_BYTES)
+    result = generate_policy(
+        data, region=args.region, account=args.account, partition=args.partition,
+        xray=args.xray, substitutions=subs, source=name,
+    )
+    label = "error" if args.strict else "warning"
+    for finding in result.warnings:
+        print(f"sfn-iam: {label}: {finding}", file=sys.stderr)
+    if args.strict and result.warnings:
+        return 1
+    if args.provenance:
+        out: object = {
+            "policy": result.document,
+            "grants": [g.to_json() for g in result.grants],
+            "warnings": [
+                {"code": f.code, "state": f.where, "parameter": f.parameter, "message": f.message}
+                for f in result.warnings
+            ],
+        }
+    else:
+        out = result.document
+    sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    return 0

@@ -1,0 +1,253 @@
+"""load -> walk -> match integration -> grants with provenance -> merge -> document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sfn_iam import policy
+from sfn_iam.arn import Env, parse_arn
+from sfn_iam.catalogue import service_module
+from sfn_iam.errors import UsageError
+from sfn_iam.findings import Finding
+from sfn_iam.load import load_definition
+from sfn_iam.model import Grant, Provenance, make_condition
+from sfn_iam.params import Params, substitute
+from sfn_iam.rules import DOC_BASE, G, Res, Rule
+from sfn_iam.task import Task, pattern_key
+from sfn_iam.walk import StateRef, iter_states
+
+XRAY_ACTIONS = (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+)
+_PATTERNS = ("sync:2", "sync", "waitForTaskToken")
+
+
+@dataclass
+class GenerateResult:
+    """The policy document, the findings (warnings), and every grant with its provenance."""
+
+    document: dict[str, Any]
+    warnings: list[Finding]
+    grants: list[Grant]
+    task_states: int = 0
+    recognised: int = 0
+    activities: int = 0
+    states: int = 0
+
+    @property
+    def deny_all(self) -> bool:
+        return self.document == policy.DENY_ALL
+
+
+@dataclass
+class _Target:
+    kind: str  # "integration" | "lambda-arn" | "activity" | "unknown"
+    partition: str = "aws"
+    service: str = ""
+    api: str = ""
+    pattern: str = ""
+    why: str = ""
+
+
+def classify(resource: str) -> _Target:
+    """What a Task ``Resource`` calls."""
+    arn = parse_arn(resource)
+    if arn is None:
+        return _Target("unknown", why=f"{resource!r} is not an ARN")
+    if arn.service == "states" and not arn.region and not arn.account:
+        service, _, rest = arn.resource.partition(":")
+        if service == "aws-sdk":
+            svc, _, rest = rest.partition(":")
+            service = f"aws-sdk:{svc}"
+        api, pattern = rest, ""
+        for suffix in _PATTERNS:
+            if rest.endswith("." + suffix):
+                api, pattern = rest[: -len(suffix) - 1], suffix
+                break
+        if not service or not api:
+            return _Target("unknown", why=f"{resource!r} names no service API")
+        return _Target("integration", arn.partition, service, api, pattern)
+    if arn.service == "states" and arn.resource.startswith("activity:"):
+        return _Target("activity", arn.partition)
+    if arn.service == "lambda" and arn.resource.startswith("function:"):
+        return _Target("lambda-arn", arn.partition, "lambda", "function-arn")
+    return _Target("unknown", arn.partition, why=f"{resource!r} is not a Step Functions integration")
+
+
+@dataclass
+class _Run:
+    env: Env
+    grants: list[Grant] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    result_counts: dict[str, int] = field(
+        default_factory=lambda: {"tasks": 0, "recognised": 0, "activities": 0, "states": 0}
+    )
+
+    def task(self, ref: StateRef) -> None:
+        self.result_counts["tasks"] += 1
+        raw = ref.body["Resource"]
+        resource, missing = substitute(raw, self.env.substitutions)
+        if missing:
+            names = ", ".join(f"${{{n}}}" for n in missing)
+            self.findings.append(Finding(
+                "unresolved-placeholder",
+                f"Resource {raw!r} has {names} without a value; pass --substitute NAME=VALUE "
+                "(no permission granted for this state)",
+                ref.path, "Resource",
+            ))
+            return
+        target = classify(resource)
+        if target.kind == "activity":
+            self.result_counts["activities"] += 1
+            self.result_counts["recognised"] += 1
+            return
+        if target.kind == "unknown":
+            self.findings.append(Finding(
+                "unknown-integration", f"{target.why}; no permission granted for this state",
+                ref.path, "Resource",
+            ))
+            return
+        module = service_module(
+            "aws-sdk" if target.service.startswith("aws-sdk:") else target.service
+        )
+        rules: dict[str, Rule] = getattr(module, "RULES", {}) if module else {}
+        rule = rules.get(target.api)
+        if rule is None and module is not None and hasattr(module, "rule_for"):
+            rule = module.rule_for(target.service, target.api)
+        integration = f"{target.service}:{target.api}"
+        if rule is None:
+            self.findings.append(Finding(
+                "unknown-integration",
+                f"{resource!r}: {integration} is not an integration sfn-iam knows; "
+                "no permission granted for this state",
+                ref.path, "Resource",
+            ))
+            return
+        key = pattern_key(target.pattern)
+        if key not in rule.patterns:
+            shown = "request-response" if not target.pattern else f".{target.pattern}"
+            self.findings.append(Finding(
+                "unsupported-pattern",
+                f"{integration} does not support {shown}; Step Functions rejects this Task "
+                "(no permission granted for this state)",
+                ref.path, "Resource",
+            ))
+            return
+        self.result_counts["recognised"] += 1
+        t = Task(ref, integration, target.pattern,
+                 Params(ref.body, ref.jsonata, self.env.substitutions),
+                 self.env, target.partition, resource)
+        self.apply(rule, t)
+
+    def apply(self, rule: Rule, t: Task) -> None:
+        key = pattern_key(t.pattern)
+        pairs: list[tuple[G, list[Res]]] = [
+            (gr, gr.on(t)) for gr in rule.grants if key in gr.when
+        ]
+        if rule.hook is not None:
+            pairs.extend(rule.hook(t))
+        doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
+        for gr, resources in pairs:
+            if not resources:
+                continue
+            cond_spec = gr.condition(t) if callable(gr.condition) else gr.condition
+            cond = make_condition(cond_spec)
+            by_where: dict[tuple[str | None, bool], list[str]] = {}
+            for res in resources:
+                by_where.setdefault((res.where, res.dynamic), []).append(res.arn)
+                if res.dynamic:
+                    t.finding(
+                        "dynamic-resource",
+                        f"{res.reason or 'a dynamic value'} ({res.expr}) is known only at run "
+                        f"time: {', '.join(gr.actions)} granted on {res.arn}",
+                        res.where,
+                    )
+            for (where, dynamic), arns in by_where.items():
+                self.grants.append(Grant(
+                    gr.actions, tuple(dict.fromkeys(arns)),
+                    Provenance(t.path, t.integration + (f".{t.pattern}" if t.pattern else ""),
+                               where, doc, gr.note),
+                    cond, dynamic=dynamic,
+                ))
+        for where, name in t.params.unresolved:
+            t.finding("unresolved-placeholder",
+                      f"${{{name}}} has no value (pass --substitute {name}=VALUE); treated as dynamic",
+                      where)
+        self.findings.extend(t.findings)
+
+
+def generate_policy(
+    definition: str | bytes | dict[str, Any],
+    *,
+    region: str | None = None,
+    account: str | None = None,
+    partition: str | None = None,
+    xray: bool = False,
+    substitutions: dict[str, str] | None = None,
+    source: str | None = None,
+) -> GenerateResult:
+    """Generate the least-privilege execution-role policy for a state machine definition.
+
+    ``definition`` is ASL text (JSON or YAML), bytes, or the parsed dict. Raises
+    :class:`sfn_iam.DefinitionError` when it is not a usable definition.
+    """
+    _check_env(region, account, partition)
+    from sfn_iam.errors import DefinitionError
+
+    try:
+        parsed = load_definition(definition, source)
+        run = _Run(Env(region, account, partition, dict(substitutions or {})))
+        for ref in iter_states(parsed):
+            run.result_counts["states"] += 1
+            if ref.type == "Task":
+                run.task(ref)
+    except DefinitionError as exc:
+        raise exc.with_source(source) if source and not exc.source else exc
+    if xray:
+        run.grants.append(Grant(XRAY_ACTIONS, ("*",), Provenance(("(state machine)",), "xray", None, DOC_BASE + "xray-iam.html")))
+    findings = _env_findings(run.env) + _dedupe(run.findings)
+    counts = run.result_counts
+    statements = policy.merge(run.grants)
+    if statements:
+        doc = policy.document(statements)
+    elif counts["tasks"] == counts["activities"]:
+        # activities-iam.md: only Activity tasks, or none at all -> deny everything.
+        doc = dict(policy.DENY_ALL)
+    else:
+        findings.append(Finding(
+            "no-permissions",
+            "no Allow statement could be produced for the Task states; see the warnings above",
+        ))
+        doc = policy.document([])
+    return GenerateResult(doc, findings, run.grants, counts["tasks"], counts["recognised"],
+                          counts["activities"], counts["states"])
+
+
+def _check_env(region: str | None, account: str | None, partition: str | None) -> None:
+    import re
+
+    if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):
+        raise UsageError(f"--region {region!r} is not an AWS region name such as us-east-1")
+    if account is not None and not re.fullmatch(r"\d{12}", account):
+        raise UsageError(f"--account {account!r} is not a 12-digit AWS account ID")
+    if partition is not None and not re.fullmatch(r"aws(-[a-z]+)*", partition):
+        raise UsageError(f"--partition {partition!r} is not an AWS partition such as aws, aws-cn")
+
+
+def _env_findings(env: Env) -> list[Finding]:
+    out = []
+    if "region" in env.used_unknown:
+        out.append(Finding("unknown-region",
+                           "the region is unknown: ARNs built from names use '*' for it (pass --region)"))
+    if "account" in env.used_unknown:
+        out.append(Finding("unknown-account",
+                           "the account is unknown: ARNs built from names use '*' for it (pass --account)"))
+    return out
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    return list(dict.fromkeys(findings))

@@ -1,0 +1,154 @@
+"""Task parameters: is a value static (known now) or dynamic (known only at run time)?
+
+Dynamic is: a JSONPath ``"Key.$"`` (a path, a context-object path ``$$.``, a variable
+``$name`` or an intrinsic function ``States.*(...)``), a JSONata ``{% ... %}`` string, a value
+under a dynamic object, or a ``${Name}`` placeholder left without a substitution.
+Static JSONata literals are static.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+STATIC = "static"
+DYNAMIC = "dynamic"
+ABSENT = "absent"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A parameter's value as seen at generation time.
+
+    ``where`` names it the way the user wrote it (``Parameters.Overrides.TaskRoleArn.$``),
+    ``expr`` holds the expression of a dynamic value, ``reason`` says why it is dynamic.
+    """
+
+    kind: str
+    where: str
+    value: Any = None
+    expr: str | None = None
+    reason: str | None = None
+
+    @property
+    def static(self) -> bool:
+        return self.kind == STATIC
+
+    @property
+    def dynamic(self) -> bool:
+        return self.kind == DYNAMIC
+
+    @property
+    def absent(self) -> bool:
+        return self.kind == ABSENT
+
+    @property
+    def text(self) -> str | None:
+        """The static value when it is a non-empty string, else None."""
+        if self.kind == STATIC and isinstance(self.value, str) and self.value:
+            return self.value
+        return None
+
+
+def is_jsonata_expr(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith("%}")
+
+
+def describe_dynamic(expr: str) -> str:
+    """Say what kind of dynamic value an expression is."""
+    e = expr.strip()
+    if e.startswith("{%"):
+        return "a JSONata expression"
+    if e.startswith("$$"):
+        return "a context-object path"
+    if e.startswith("States."):
+        return "an intrinsic function"
+    if e.startswith("$") and not e.startswith(("$.", "$[")) and e != "$":
+        return "a variable"
+    return "a JSONPath reference"
+
+
+def substitute(text: str, substitutions: dict[str, str]) -> tuple[str, list[str]]:
+    """Replace ``${Name}`` placeholders; return the text and the names left unresolved."""
+    if "${" not in text:
+        return text, []
+    missing: list[str] = []
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in substitutions:
+            return substitutions[name]
+        missing.append(name)
+        return m.group(0)
+
+    return _PLACEHOLDER.sub(repl, text), missing
+
+
+class Params:
+    """Read the parameters of one state (``Parameters`` for JSONPath, ``Arguments`` for JSONata)."""
+
+    def __init__(self, body: dict[str, Any], jsonata: bool, substitutions: dict[str, str]) -> None:
+        self.field = "Arguments" if jsonata else "Parameters"
+        self.root = body.get(self.field)
+        if self.root is None and not jsonata and "Arguments" in body:
+            # An Arguments block in a JSONPath state: read it anyway rather than miss a resource.
+            self.field, self.root = "Arguments", body["Arguments"]
+        self.jsonata = jsonata
+        self.substitutions = substitutions
+        self.unresolved: list[tuple[str, str]] = []  # (where, placeholder name)
+
+    def get(self, *path: str | int) -> Value:
+        """The value at ``path`` (keys and list indexes) under the parameters block."""
+        node: Any = self.root
+        where = self.field
+        if node is None:
+            return Value(ABSENT, where)
+        for step in path:
+            if is_jsonata_expr(node):
+                return Value(DYNAMIC, where, expr=str(node), reason=describe_dynamic(str(node)))
+            if isinstance(step, int):
+                if not isinstance(node, list) or not -len(node) <= step < len(node):
+                    return Value(ABSENT, f"{where}[{step}]")
+                node, where = node[step], f"{where}[{step}]"
+                continue
+            if not isinstance(node, dict):
+                return Value(ABSENT, f"{where}.{step}")
+            if step in node:
+                node, where = node[step], f"{where}.{step}"
+            elif f"{step}.$" in node:
+                expr = node[f"{step}.$"]
+                expr_s = expr if isinstance(expr, str) else repr(expr)
+                return Value(DYNAMIC, f"{where}.{step}.$", expr=expr_s, reason=describe_dynamic(expr_s))
+            else:
+                return Value(ABSENT, f"{where}.{step}")
+        return self._leaf(node, where)
+
+    def items(self, *path: str) -> list[tuple[int, Value]]:
+        """The elements of the list at ``path``: ``[(index, value)]``; a dynamic list is one
+        dynamic element at index -1; absent or not a list is empty."""
+        v = self.get(*path)
+        if v.dynamic:
+            return [(-1, v)]
+        if v.static and isinstance(v.value, list):
+            return [(i, self.get(*path, i)) for i in range(len(v.value))]
+        return []
+
+    def _leaf(self, node: Any, where: str) -> Value:
+        if is_jsonata_expr(node):
+            return Value(DYNAMIC, where, expr=str(node), reason=describe_dynamic(str(node)))
+        if isinstance(node, str) and "${" in node:
+            text, missing = substitute(node, self.substitutions)
+            if missing:
+                for name in missing:
+                    self.unresolved.append((where, name))
+                return Value(
+                    DYNAMIC,
+                    where,
+                    expr=node,
+                    reason="an unresolved placeholder " + ", ".join(f"${{{n}}}" for n in missing),
+                )
+            return Value(STATIC, where, text)
+        return Value(STATIC, where, node)

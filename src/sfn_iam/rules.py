@@ -1,0 +1,223 @@
+"""The small vocabulary the catalogue is written in.
+
+A catalogue module (``sfn_iam/catalogue/<service>.py``) is data: ``RULES`` maps each API of
+the integration to a :class:`Rule`, a list of :class:`G` grants. A grant names its actions,
+the patterns it applies to, and a *resolver* that turns the Task's parameters into resource
+ARNs. Resolvers are the only code, and the common ones live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from sfn_iam.arn import parse_arn
+from sfn_iam.task import RR, SYNC, WAIT, Task
+
+DOC_BASE = "https://docs.aws.amazon.com/step-functions/latest/dg/"
+
+ALL = frozenset({RR, SYNC, WAIT})
+RR_ONLY = frozenset({RR})
+RR_SYNC = frozenset({RR, SYNC})
+RR_WAIT = frozenset({RR, WAIT})
+ONLY_SYNC = frozenset({SYNC})
+
+
+@dataclass(frozen=True, slots=True)
+class Res:
+    """A resource ARN (or ``*``) and where it came from. ``dynamic`` marks a wildcard forced
+    by a value known only at run time; ``reason``/``expr`` say which."""
+
+    arn: str
+    where: str | None = None
+    dynamic: bool = False
+    reason: str | None = None
+    expr: str | None = None
+
+
+Resolver = Callable[[Task], list[Res]]
+ConditionSpec = Union[dict[str, dict[str, Any]], Callable[[Task], "dict[str, dict[str, Any]] | None"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class G:
+    """A grant: ``actions`` on the resources ``on`` resolves, for the patterns in ``when``."""
+
+    actions: tuple[str, ...]
+    on: Resolver
+    when: frozenset[str] = ALL
+    condition: ConditionSpec = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One API of an optimized integration (``arn:aws:states:::<service>:<api>[.pattern]``)."""
+
+    patterns: frozenset[str]
+    grants: tuple[G, ...]
+    doc: str
+    #: extra code for what the grants cannot say; returns more grants' (G, Res list) pairs.
+    hook: Callable[[Task], list[tuple[G, list[Res]]]] | None = None
+
+
+def g(
+    actions: str | Sequence[str],
+    on: Resolver,
+    when: frozenset[str] = ALL,
+    condition: ConditionSpec = None,
+    note: str | None = None,
+) -> G:
+    acts = (actions,) if isinstance(actions, str) else tuple(actions)
+    return G(acts, on, when, condition, note)
+
+
+# --------------------------------------------------------------------------- resolvers
+
+
+def star(_: Task) -> list[Res]:
+    return [Res("*")]
+
+
+def fixed(template: str) -> Resolver:
+    """A resource that depends only on where the machine runs, e.g. the managed rule
+    ``arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsForECSTaskRule``."""
+
+    def resolve(t: Task) -> list[Res]:
+        return [Res(t.fmt(template))]
+
+    return resolve
+
+
+def events_rule(name: str) -> Resolver:
+    """The EventBridge managed rule a ``.sync`` integration uses to learn a job finished."""
+    return fixed("arn:{partition}:events:{region}:{account}:rule/" + name)
+
+
+def dynamic_res(t: Task, v: Any, template: str) -> Res:
+    """The wildcard ``template`` for the value ``v`` that could not be resolved."""
+    arn = "*" if template == "*" else t.fmt(template)
+    if v.dynamic:
+        return Res(arn, v.where, True, v.reason, v.expr)
+    return Res(arn, v.where, True, "a value sfn-iam cannot read", repr(v.value))
+
+
+def param(
+    path: str,
+    name_template: str,
+    dynamic: str,
+    *,
+    from_arn: Callable[[Task, str], str | None] | None = None,
+    required: bool = True,
+    service: str | None = None,
+) -> Resolver:
+    """The resource named by the parameter at ``path`` (dotted, e.g. ``Overrides.TaskRoleArn``).
+
+    - a static name fills ``{name}`` in ``name_template``
+      (``arn:{partition}:sns:{region}:{account}:{name}``);
+    - a static ARN is used as written (keeping its own partition, region and account), or
+      passed through ``from_arn`` to normalise it; an ARN of another ``service`` is malformed;
+    - a dynamic value gives ``dynamic`` (``*`` or an ARN template) and a finding.
+    """
+    keys = tuple(path.split("."))
+
+    def resolve(t: Task) -> list[Res]:
+        v = t.value(*keys)
+        if v.absent:
+            if required:
+                t.finding(
+                    "missing-parameter",
+                    f"the {t.integration} integration needs {path}; no permission granted "
+                    "for it (the call fails at run time without it)",
+                    v.where,
+                )
+            return []
+        if v.dynamic:
+            return [dynamic_res(t, v, dynamic)]
+        text = v.text
+        if text is None:
+            t.finding("malformed-value", f"{path} should be a non-empty string", v.where)
+            return [dynamic_res(t, v, dynamic)]
+        if text.startswith("arn:"):
+            parsed = parse_arn(text)
+            if parsed is None or (service is not None and parsed.service != service):
+                t.finding("malformed-value", f"{text!r} is not a {service or ''} ARN".replace("  ", " "), v.where)
+                return [dynamic_res(t, v, dynamic)]
+            arn = from_arn(t, text) if from_arn else text
+            if arn is None:
+                t.finding("malformed-value", f"{text!r} is not the ARN this parameter expects", v.where)
+                return [dynamic_res(t, v, dynamic)]
+            return [Res(arn, v.where)]
+        return [Res(t.fmt(name_template, name=text), v.where)]
+
+    return resolve
+
+
+def role(path: str, *, required: bool = False) -> Resolver:
+    """An IAM role passed to a service (for ``iam:PassRole``): an ARN as written, a bare name
+    completed in the account; dynamic gives every role in the account (roles can only be
+    passed within their own account)."""
+    return param(
+        path,
+        "arn:{partition}:iam::{account}:role/{name}",
+        "arn:{partition}:iam::{account}:role/*",
+        required=required,
+        service="iam",
+    )
+
+
+def passed_to(service: str) -> dict[str, dict[str, Any]]:
+    """The ``iam:PassedToService`` condition for ``iam:PassRole``."""
+    return {"StringEquals": {"iam:PassedToService": service}}
+
+
+def first(*resolvers: Resolver, missing: str | None = None) -> Resolver:
+    """The first resolver that yields anything (e.g. SNS TopicArn, else TargetArn ...).
+    When none does and ``missing`` names what was expected, that is a finding."""
+
+    def resolve(t: Task) -> list[Res]:
+        for r in resolvers:
+            out = r(t)
+            if out:
+                return out
+        if missing:
+            t.finding(
+                "missing-parameter",
+                f"the {t.integration} integration needs {missing}; no permission granted for it",
+                t.params.field,
+            )
+        return []
+
+    return resolve
+
+
+def star_if(path: str) -> Resolver:
+    """``*`` when the parameter at ``path`` is given at all: for values that are not an
+    IAM resource of the call (e.g. an SNS phone number)."""
+    keys = tuple(path.split("."))
+
+    def resolve(t: Task) -> list[Res]:
+        v = t.value(*keys)
+        return [] if v.absent else [Res("*", v.where)]
+
+    return resolve
+
+
+def both(*resolvers: Resolver) -> Resolver:
+    """Every resource of every resolver."""
+
+    def resolve(t: Task) -> list[Res]:
+        return [res for r in resolvers for res in r(t)]
+
+    return resolve
+
+
+def present(path: str, then: Resolver) -> Resolver:
+    """``then`` only when the parameter at ``path`` is given (static or dynamic)."""
+    keys = tuple(path.split("."))
+
+    def resolve(t: Task) -> list[Res]:
+        return [] if t.value(*keys).absent else then(t)
+
+    return resolve
