@@ -98,6 +98,8 @@ def iter_states(definition: Any) -> Iterator[StateRef]:
                 path,
             )
         ref = StateRef(path, body, _query_language(body, top_ql, path))
+        if stype == "Task":
+            _check_task(ref)
         yield ref
         if stype == "Parallel":
             branches = body.get("Branches")
@@ -111,11 +113,18 @@ def iter_states(definition: Any) -> Iterator[StateRef]:
             if proc is None:
                 raise _fail('a Map state needs "ItemProcessor" (or the older "Iterator")', path)
             stack.append((iter(_states_of(proc, path, '"ItemProcessor"').items()), path))
-        elif stype == "Task":
-            resource = body.get("Resource")
-            if not isinstance(resource, str) or not resource.strip():
-                what = "has no" if resource is None else "has a non-string"
-                raise _fail(
-                    f'a Task state {what} "Resource" (e.g. "arn:aws:states:::lambda:invoke")',
-                    path,
-                )
+
+
+def _check_task(ref: StateRef) -> None:
+    body = ref.body
+    resource = body.get("Resource")
+    if not isinstance(resource, str) or not resource.strip():
+        what = "has no" if resource is None else "has a non-string"
+        raise _fail(
+            f'a Task state {what} "Resource" (e.g. "arn:aws:states:::lambda:invoke")', ref.path
+        )
+    field = "Arguments" if ref.jsonata else "Parameters"
+    block = body.get(field)
+    if block is not None and not isinstance(block, dict):
+        if not (ref.jsonata and isinstance(block, str)):
+            raise _fail(f'"{field}" must be an object, not a {type(block).__name__}', ref.path)
