@@ -47,7 +47,7 @@ def covers(pattern: str, arn: str) -> bool:
     a = arn.split(":", 5)
     if len(p) != 6 or len(a) != 6:
         return pattern == arn
-    return all(_glob(pp).fullmatch(aa) is not None for pp, aa in zip(p, a))
+    return all(_glob(pp).fullmatch(aa) is not None for pp, aa in zip(p, a, strict=True))
 
 
 def _absorb(resources: set[str]) -> set[str]:
@@ -66,8 +66,8 @@ def merge(grants: Iterable[Grant]) -> list[dict[str, Any]]:
         for action in gr.actions:
             by_action[(gr.effect, gr.condition, normalize_action(action))].update(gr.resources)
     grouped: dict[tuple[str, Condition, tuple[str, ...]], set[str]] = defaultdict(set)
-    for (effect, cond, action), resources in by_action.items():
-        grouped[(effect, cond, tuple(sorted(_absorb(resources))))].add(action)
+    for (effect, cond, action), arns in by_action.items():
+        grouped[(effect, cond, tuple(sorted(_absorb(arns))))].add(action)
     statements = []
     for (effect, cond, resources), actions in grouped.items():
         st: dict[str, Any] = {
