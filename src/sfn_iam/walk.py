@@ -48,7 +48,7 @@ def _fail(what: str, path: tuple[str, ...] | str) -> DefinitionError:
 
 def _query_language(body: dict[str, Any], default: str, where: tuple[str, ...] | str) -> str:
     ql = body.get("QueryLanguage", default)
-    if ql not in QUERY_LANGUAGES:
+    if not isinstance(ql, str) or ql not in QUERY_LANGUAGES:
         raise _fail(f'"QueryLanguage" must be "JSONPath" or "JSONata", not {ql!r}', where)
     return str(ql)
 
@@ -91,7 +91,7 @@ def iter_states(definition: Any) -> Iterator[StateRef]:
         stype = body.get("Type")
         if stype is None:
             raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map)', path)
-        if stype not in STATE_TYPES:
+        if not isinstance(stype, str) or stype not in STATE_TYPES:
             raise _fail(
                 f'"Type" is {stype!r}; expected one of Task, Pass, Choice, Wait, Succeed, Fail, '
                 "Parallel, Map",
