@@ -54,7 +54,7 @@ def resource_matches(pattern: str, resource: str) -> bool:
     p, r = pattern.split(":", 5), resource.split(":", 5)
     if len(p) != 6 or len(r) != 6:
         return _wild_to_regex(pattern).fullmatch(resource) is not None
-    return all(_wild_to_regex(a).fullmatch(b) is not None for a, b in zip(p, r))
+    return all(_wild_to_regex(a).fullmatch(b) is not None for a, b in zip(p, r, strict=True))
 
 
 def _cond_op(op: str, expected: list[str], actual: str) -> bool:

@@ -23,7 +23,7 @@ print("MODULES=" + ",".join(sorted(sys.modules)), file=sys.stderr)
 
 def imported(*argv: str) -> set[str]:
     p = subprocess.run([sys.executable, "-c", PROBE.format(argv=["sfn-iam", *argv])],
-                       capture_output=True, text=True, timeout=60)
+                       check=False, capture_output=True, text=True, timeout=60)
     line = [x for x in p.stderr.splitlines() if x.startswith("MODULES=")][-1]
     return set(line.removeprefix("MODULES=").split(","))
 

@@ -39,10 +39,10 @@ def test_examples_exist() -> None:
 def test_golden(example: Path, update_golden: bool) -> None:
     golden = GOLDEN / _golden_name(example)
     text = render(example)
-    if update_golden or not golden.exists():
+    if update_golden:
         golden.write_text(text)
-        if not update_golden:
-            pytest.fail(f"{golden.name} did not exist; written now, review and commit it")
+    elif not golden.exists():
+        pytest.fail(f"{golden.name} is missing: run 'pytest --update-golden' and review it")
     assert text == golden.read_text(), f"{example.name}: output differs from {golden.name}"
 
 

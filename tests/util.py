@@ -27,8 +27,8 @@ def task(resource: str, params: dict[str, Any] | None = None, *, jsonata: bool =
 def machine(*states: dict[str, Any], **top: Any) -> dict[str, Any]:
     """A definition whose states run in sequence: S0 -> S1 -> ..."""
     named = {}
-    for i, body in enumerate(states):
-        body = dict(body)
+    for i, state in enumerate(states):
+        body = dict(state)
         if i + 1 < len(states):
             body.pop("End", None)
             body["Next"] = f"S{i + 1}"

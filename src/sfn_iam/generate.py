@@ -127,18 +127,21 @@ class _Run:
                 ref.path, "Resource",
             ))
             return
-        key = pattern_key(target.pattern)
-        if key not in rule.patterns:
-            shown = "request-response" if not target.pattern else f".{target.pattern}"
+        pattern = target.pattern
+        if pattern_key(pattern) not in rule.patterns or (
+            pattern == "sync:2" and pattern not in rule.patterns
+        ):
+            shown = "request-response" if not pattern else f".{pattern}"
             self.findings.append(Finding(
                 "unsupported-pattern",
-                f"{integration} does not support {shown}; Step Functions rejects this Task "
-                "(no permission granted for this state)",
+                f"the AWS documentation says {integration} does not support {shown}; granted "
+                "the request-response permissions only (some templates disagree with the "
+                "integration pages, e.g. SageMaker callback)",
                 ref.path, "Resource",
             ))
-            return
+            pattern = ""
         self.result_counts["recognised"] += 1
-        t = Task(ref, integration, target.pattern,
+        t = Task(ref, integration, pattern,
                  Params(ref.body, ref.jsonata, self.env.substitutions),
                  self.env, target.partition, resource)
         self.apply(rule, t)
@@ -206,16 +209,21 @@ def generate_policy(
             if ref.type == "Task":
                 run.task(ref)
     except DefinitionError as exc:
-        raise exc.with_source(source) if source and not exc.source else exc
+        if source and not exc.source:
+            raise exc.with_source(source) from None
+        raise
     if xray:
-        run.grants.append(Grant(XRAY_ACTIONS, ("*",), Provenance(("(state machine)",), "xray", None, DOC_BASE + "xray-iam.html")))
+        why = Provenance(("(state machine)",), "xray", None, DOC_BASE + "xray-iam.html")
+        run.grants.append(Grant(XRAY_ACTIONS, ("*",), why))
     findings = _env_findings(run.env) + _dedupe(run.findings)
     counts = run.result_counts
     statements = policy.merge(run.grants)
     if statements:
         doc = policy.document(statements)
-    elif counts["tasks"] == counts["activities"]:
-        # activities-iam.md: only Activity tasks, or none at all -> deny everything.
+    elif counts["tasks"] == counts["recognised"] and not findings:
+        # activities-iam.md: only Activity tasks, or no tasks -> deny everything. The same holds
+        # when every Task is known and needs no permission (e.g. API Gateway with NO_AUTH);
+        # not when a Task is broken or unknown (then an empty list and a finding).
         doc = dict(policy.DENY_ALL)
     else:
         findings.append(Finding(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.task import RR, SYNC, WAIT, Task
@@ -18,6 +18,8 @@ from sfn_iam.task import RR, SYNC, WAIT, Task
 DOC_BASE = "https://docs.aws.amazon.com/step-functions/latest/dg/"
 
 ALL = frozenset({RR, SYNC, WAIT})
+#: ``.sync:2`` (JSON output) exists only for ``states:startExecution``; a rule opts in with it.
+SYNC2 = "sync:2"
 RR_ONLY = frozenset({RR})
 RR_SYNC = frozenset({RR, SYNC})
 RR_WAIT = frozenset({RR, WAIT})
@@ -37,7 +39,8 @@ class Res:
 
 
 Resolver = Callable[[Task], list[Res]]
-ConditionSpec = Union[dict[str, dict[str, Any]], Callable[[Task], "dict[str, dict[str, Any]] | None"], None]
+ConditionBlock = dict[str, dict[str, Any]]
+ConditionSpec = Union[ConditionBlock, Callable[[Task], Optional[ConditionBlock]], None]  # noqa: UP007, UP045 (runtime alias)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,8 @@ def param(
         if text.startswith("arn:"):
             parsed = parse_arn(text)
             if parsed is None or (service is not None and parsed.service != service):
-                t.finding("malformed-value", f"{text!r} is not a {service or ''} ARN".replace("  ", " "), v.where)
+                kind = f"an {service} ARN" if service else "an ARN"
+                t.finding("malformed-value", f"{text!r} is not {kind}", v.where)
                 return [dynamic_res(t, v, dynamic)]
             arn = from_arn(t, text) if from_arn else text
             if arn is None:

@@ -125,6 +125,6 @@ def _check_task(ref: StateRef) -> None:
         )
     field = "Arguments" if ref.jsonata else "Parameters"
     block = body.get(field)
-    if block is not None and not isinstance(block, dict):
-        if not (ref.jsonata and isinstance(block, str)):
-            raise _fail(f'"{field}" must be an object, not a {type(block).__name__}', ref.path)
+    expression = ref.jsonata and isinstance(block, str)
+    if block is not None and not isinstance(block, dict) and not expression:
+        raise _fail(f'"{field}" must be an object, not a {type(block).__name__}', ref.path)

@@ -1,0 +1,153 @@
+"""Amazon API Gateway: ``apigateway:invoke`` (request-response, ``.waitForTaskToken``).
+Template: api-gateway-iam.md
+(https://docs.aws.amazon.com/step-functions/latest/dg/connect-api-gateway.html).
+
+The template's resource ``arn:[[region]]:[[accountId]]:*`` is malformed (a known defect).
+``execute-api:Invoke`` is authorised on the method being called::
+
+    arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH
+
+built from the parameters: ``ApiEndpoint`` (``API_ID.execute-api.REGION.amazonaws.com``) gives
+the API id and region, ``Stage``, ``Method`` and ``Path`` the rest; the account is the state
+machine's (IAM_ROLE calls cannot cross accounts, connect-api-gateway.md). A dynamic part
+becomes ``*`` in its own segment only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sfn_iam.arn import partition_for_region
+from sfn_iam.params import Value
+from sfn_iam.rules import RR_WAIT, Res, Rule, g
+from sfn_iam.task import Task
+
+DOC = "connect-api-gateway.html"
+
+METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+AUTH_TYPES = frozenset({"NO_AUTH", "IAM_ROLE", "RESOURCE_POLICY"})
+
+_ENDPOINT = re.compile(
+    r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
+    r"\.amazonaws\.com(?:\.cn)?$"
+)
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+class _Parts:
+    """The dynamic values that widened a segment of the ARN to ``*``."""
+
+    def __init__(self) -> None:
+        self.wild: list[Value] = []
+
+    def widen(self, v: Value) -> str:
+        self.wild.append(v)
+        return "*"
+
+
+def _needs_iam(t: Task) -> bool:
+    """Is ``execute-api:Invoke`` evaluated for this call at all?"""
+    v = t.value("AuthType")
+    if v.absent:
+        return False  # NO_AUTH is the default
+    if v.dynamic:
+        return True  # it may be IAM_ROLE or RESOURCE_POLICY at run time
+    if not isinstance(v.value, str) or v.value not in AUTH_TYPES:
+        t.finding("malformed-value",
+                  f"AuthType {v.value!r} is not NO_AUTH, IAM_ROLE or RESOURCE_POLICY; "
+                  "execute-api:Invoke granted as for IAM_ROLE", v.where)
+        return True
+    # Deliberate difference from the 2023 template, which grants execute-api:Invoke to
+    # every apigateway:invoke state. With NO_AUTH (also the default) Step Functions sends an
+    # unsigned request and API Gateway never evaluates the execution role's policy, so no
+    # permission is needed (as in the CDK CallApiGatewayRestApiEndpoint task): granting
+    # nothing is least privilege. IAM_ROLE signs the call with the role (SigV4);
+    # RESOURCE_POLICY is granted too, as the template and the CDK do.
+    return bool(v.value != "NO_AUTH")
+
+
+def _endpoint(t: Task, v: Value, parts: _Parts) -> tuple[str, str, str]:
+    """(partition, region, API id) from ``ApiEndpoint`` (present)."""
+    partition = t.env.partition_or(t.partition)
+    if v.dynamic:
+        # The endpoint names both the API and its region: both are unknown.
+        return partition, "*", parts.widen(v)
+    host = (v.text or "").removeprefix("https://").rstrip("/")
+    m = _ENDPOINT.match(host)
+    if m:
+        region = m.group("region")
+        partition = t.env.partition or partition_for_region(region) or t.partition
+        return partition, region, m.group("api")
+    if _HOST.match(host):
+        # A custom domain name (which the integration does not support, connect-api-gateway.md):
+        # IAM sees the API id behind it, which the definition does not say. The API is taken
+        # to be in the state machine's region.
+        t.finding("malformed-value",
+                  f"ApiEndpoint {host!r} is a custom domain name, not API_ID.execute-api."
+                  "REGION.amazonaws.com: the API id is unknown, execute-api:Invoke granted on "
+                  "every API (*) for this stage, method and path", v.where)
+        return partition, t.env.region_or_star(), "*"
+    t.finding("malformed-value",
+              f"ApiEndpoint {v.value!r} is not API_ID.execute-api.REGION.amazonaws.com; "
+              "execute-api:Invoke granted on every API (*) in every region", v.where)
+    return partition, "*", "*"
+
+
+def _segment(t: Task, key: str, parts: _Parts, default: str) -> str:
+    v = t.value(key)
+    if v.absent:
+        return default
+    if v.dynamic:
+        return parts.widen(v)
+    if not isinstance(v.value, str):
+        t.finding("malformed-value", f"{key} should be a string; granted on *", v.where)
+        return "*"
+    return v.value
+
+
+def _method(t: Task, v: Value, parts: _Parts) -> str:
+    if v.dynamic:
+        return parts.widen(v)
+    method = v.value.upper() if isinstance(v.value, str) else None
+    if method not in METHODS:
+        t.finding("malformed-value",
+                  f"Method {v.value!r} is not one of {', '.join(sorted(METHODS))}; granted on *",
+                  v.where)
+        return "*"
+    return method
+
+
+def invoke_arn(t: Task) -> list[Res]:
+    if not _needs_iam(t):
+        return []
+    endpoint, method_v = t.value("ApiEndpoint"), t.value("Method")
+    for v in (endpoint, method_v):
+        if v.absent:
+            t.finding("missing-parameter",
+                      f"apigateway:invoke needs {v.where.rsplit('.', 1)[-1]}; no permission granted",
+                      v.where)
+    if endpoint.absent or method_v.absent:
+        return []
+    parts = _Parts()
+    partition, region, api = _endpoint(t, endpoint, parts)
+    # No Stage: an HTTP API's $default stage (the only case where Stage may be omitted).
+    stage = _segment(t, "Stage", parts, "$default")
+    method = _method(t, method_v, parts)
+    path = _segment(t, "Path", parts, "")
+    # The resource path keeps its leading "/" (added when the Path omits it): GET /bills is
+    # .../GET/bills, the root resource is .../GET/. Path parameters such as {id} are literal.
+    path = "/*" if path == "*" else "/" + path.lstrip("/")
+    account = t.env.account_or_star()
+    arn = f"arn:{partition}:execute-api:{region}:{account}:{api}/{stage}/{method}{path}"
+    if not parts.wild:
+        return [Res(arn, endpoint.where)]
+    first, *rest = parts.wild
+    for v in rest:  # the core reports the first; say which other values widened the ARN
+        t.finding("dynamic-resource",
+                  f"{v.reason or 'a dynamic value'} ({v.expr}) is known only at run time: "
+                  f"execute-api:Invoke granted on {arn}", v.where)
+    return [Res(arn, first.where, True, first.reason, first.expr)]
+
+
+RULES = {"invoke": Rule(RR_WAIT, (g("execute-api:Invoke", invoke_arn),), DOC)}

@@ -1,0 +1,138 @@
+"""Amazon ECS / AWS Fargate: ``ecs:runTask`` (request-response, ``.sync``,
+``.waitForTaskToken``). Template: ecs-iam.md
+(https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html, now part of
+connect-ecs.html), with the current static form from CURRENT-DOCS §3.3.
+
+``TaskDefinition`` takes a family (``web``), a family and revision (``web:3``) or a full ARN
+(``arn:aws:ecs:REGION:ACCOUNT:task-definition/web[:3]``). IAM authorises ``ecs:RunTask`` on
+the ARN of the revision that runs, ``task-definition/FAMILY:REVISION``:
+
+- ``FAMILY:REV`` and a full ARN with a revision are granted exactly;
+- a bare family runs its latest ACTIVE revision, unknown now: ``task-definition/FAMILY:*``
+  (the 2023 template's ``task-definition/FAMILY`` matches no revision: a listed defect);
+- a dynamic task definition gets ``*``, as the template's dynamic form.
+
+``.sync`` adds ``ecs:StopTask`` and ``ecs:DescribeTasks`` on ``*`` (the task ID is known only
+at run time) and the managed rule ``StepFunctionsGetEventsForECSTaskRule``. The template's
+ARNs are broken across lines (a listed defect); they are written whole here.
+
+``iam:PassRole`` (to ``ecs-tasks.amazonaws.com``) is granted for ``Overrides.TaskRoleArn``
+and ``Overrides.ExecutionRoleArn`` when given. The task and execution roles named inside
+the task definition are passed too, but the definition cannot show them: that is an
+``unknown-passed-role`` finding naming the task definition, and no grant.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sfn_iam.rules import (
+    ALL,
+    ONLY_SYNC,
+    G,
+    Res,
+    Rule,
+    dynamic_res,
+    events_rule,
+    g,
+    passed_to,
+    role,
+    star,
+)
+from sfn_iam.task import Task
+
+DOC = "connect-ecs.html"
+EVENTS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
+TASK_DEF = "arn:{partition}:ecs:{region}:{account}:task-definition/{name}"
+ROLE_KEYS = ("TaskRoleArn", "ExecutionRoleArn")
+
+_FAMILY = r"[A-Za-z0-9_-]{1,255}"
+_SHORT = re.compile(rf"^(?P<family>{_FAMILY})(?::(?P<rev>[0-9]+))?$")
+_ARN = re.compile(
+    rf"^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{{12}}:task-definition/(?P<family>{_FAMILY})(?::(?P<rev>[0-9]+))?$"
+)
+
+
+def task_definition(t: Task) -> list[Res]:
+    v = t.value("TaskDefinition")
+    if v.absent:
+        t.finding("missing-parameter", "ecs:runTask needs TaskDefinition; no permission granted", v.where)
+        return []
+    if v.dynamic:
+        return [dynamic_res(t, v, "*")]
+    text = v.text or ""
+    m = _ARN.match(text)
+    if m:
+        # A full ARN keeps its own partition, region and account; without a revision it
+        # runs the latest one: append ":*" (CURRENT-DOCS §3.3).
+        return [Res(text if m.group("rev") else text + ":*", v.where)]
+    m = _SHORT.match(text)
+    if m:
+        # Deliberately not the 2023 template's task-definition/FAMILY: IAM sees the
+        # revision that runs, so FAMILY:REV exactly, or FAMILY:* for the latest.
+        name = text if m.group("rev") else text + ":*"
+        return [Res(t.fmt(TASK_DEF, name=name), v.where)]
+    t.finding(
+        "malformed-value",
+        f"{v.value!r} is not a task definition family, FAMILY:REVISION or task-definition ARN",
+        v.where,
+    )
+    return [dynamic_res(t, v, "*")]
+
+
+def _overrides_dynamic(t: Task) -> bool:
+    return t.value("Overrides").dynamic
+
+
+def override_roles(t: Task) -> list[Res]:
+    """The roles given in ``Overrides`` (a dynamic ``Overrides`` object as a whole is not
+    read as a role: see :func:`hidden_roles`)."""
+    if _overrides_dynamic(t):
+        return []
+    return [res for key in ROLE_KEYS for res in role(f"Overrides.{key}")(t)]
+
+
+def hidden_roles(t: Task) -> list[tuple[G, list[Res]]]:
+    """One ``unknown-passed-role`` finding per state for the roles sfn-iam cannot see: those
+    inside the task definition (unless both are overridden), and any a dynamic ``Overrides``
+    object may carry. Nothing is granted for them."""
+    td = t.value("TaskDefinition")
+    if td.absent:
+        return []
+    dynamic_overrides = _overrides_dynamic(t)
+    overridden = not dynamic_overrides and all(
+        not t.value("Overrides", key).absent for key in ROLE_KEYS
+    )
+    if overridden:
+        return []
+    if td.static:
+        named = f"the task definition {td.value!r}"
+    else:
+        named = f"the task definition in {td.where} ({td.expr})"
+    why = f"{named} may name a task role and an execution role, which RunTask passes to ECS"
+    if dynamic_overrides:
+        why += "; the dynamic Overrides may pass TaskRoleArn or ExecutionRoleArn too"
+    t.finding(
+        "unknown-passed-role",
+        why + ": sfn-iam cannot see them; add iam:PassRole on those roles "
+        "(condition iam:PassedToService ecs-tasks.amazonaws.com)",
+        td.where,
+    )
+    return []
+
+
+RULES = {
+    "runTask": Rule(
+        ALL,
+        (
+            g("ecs:RunTask", task_definition),
+            g(("ecs:StopTask", "ecs:DescribeTasks"), star, when=ONLY_SYNC),
+            g(EVENTS, events_rule("StepFunctionsGetEventsForECSTaskRule"), when=ONLY_SYNC),
+            # Not in the template's policies (only in its closing note): RunTask fails
+            # without iam:PassRole on the override roles, so they are granted.
+            g("iam:PassRole", override_roles, condition=passed_to("ecs-tasks.amazonaws.com")),
+        ),
+        DOC,
+        hook=hidden_roles,
+    ),
+}

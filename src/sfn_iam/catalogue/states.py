@@ -1,0 +1,79 @@
+"""AWS Step Functions (nested workflows): ``states:startExecution`` (request-response,
+``.sync``, ``.sync:2``, ``.waitForTaskToken``). Template: stepfunctions-iam.md
+(CURRENT-DOCS §3.2; https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html).
+
+``states:StartExecution`` is authorised on the child state machine (``StateMachineArn``).
+``.sync`` and ``.sync:2`` also poll and stop the child's executions
+(``execution:NAME:*``) and use the managed rule
+``StepFunctionsGetEventsForStepFunctionsExecutionRule``. A dynamic machine gives
+``stateMachine:*`` and ``execution:*`` in the state machine's own region and account.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sfn_iam.arn import parse_arn
+from sfn_iam.rules import ALL, ONLY_SYNC, SYNC2, Res, Rule, dynamic_res, events_rule, g, present
+from sfn_iam.task import Task
+
+DOC = "connect-stepfunctions.html"
+
+ANY_MACHINE = "arn:{partition}:states:{region}:{account}:stateMachine:*"
+ANY_EXECUTION = "arn:{partition}:states:{region}:{account}:execution:*"
+
+# stateMachine:NAME, or stateMachine:NAME:QUALIFIER for a version (a number) or an alias.
+_MACHINE = re.compile(r"^stateMachine:(?P<name>[^:\s*?]{1,80})(?::[^:\s*?]{1,80})?$")
+
+
+def _machine(t: Task, dynamic: str, kind: str) -> list[Res]:
+    """The child machine's ``stateMachine`` (``kind`` = "stateMachine") or ``execution:NAME:*``
+    ARN from ``StateMachineArn``."""
+    v = t.value("StateMachineArn")
+    if v.absent:
+        if kind == "stateMachine":  # one finding per state
+            t.finding("missing-parameter",
+                      "states:startExecution needs StateMachineArn; no permission granted", v.where)
+        return []
+    if v.dynamic:
+        return [dynamic_res(t, v, dynamic)]
+    parsed = parse_arn(v.text or "")
+    m = _MACHINE.match(parsed.resource) if parsed and parsed.service == "states" else None
+    if parsed is None or m is None:
+        if kind == "stateMachine":
+            t.finding("malformed-value",
+                      f"{v.value!r} is not a state machine ARN "
+                      "(arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME)", v.where)
+        return [dynamic_res(t, v, dynamic)]
+    # A version or alias ARN (stateMachine:NAME:3, stateMachine:NAME:PROD) is authorised on the
+    # unqualified machine ARN ("Step Functions uses the state machine's ARN instead of using the
+    # version ARN or alias ARN", CURRENT-DOCS §9.2), so the qualifier is dropped. The 2023
+    # template predates versions and aliases.
+    base = f"arn:{parsed.partition}:states:{parsed.region}:{parsed.account}"
+    if kind == "stateMachine":
+        return [Res(f"{base}:stateMachine:{m.group('name')}", v.where)]
+    return [Res(f"{base}:execution:{m.group('name')}:*", v.where)]
+
+
+def machine(t: Task) -> list[Res]:
+    return _machine(t, ANY_MACHINE, "stateMachine")
+
+
+def executions(t: Task) -> list[Res]:
+    return _machine(t, ANY_EXECUTION, "execution")
+
+
+RULES = {
+    "startExecution": Rule(
+        ALL | {SYNC2},
+        (
+            g("states:StartExecution", machine),
+            g(("states:DescribeExecution", "states:StopExecution"), executions, when=ONLY_SYNC),
+            g(("events:PutTargets", "events:PutRule", "events:DescribeRule"),
+              present("StateMachineArn",
+                      events_rule("StepFunctionsGetEventsForStepFunctionsExecutionRule")),
+              when=ONLY_SYNC),
+        ),
+        DOC,
+    ),
+}

@@ -1,0 +1,164 @@
+"""API Gateway rules pinned to api-gateway-iam.md with its known defect fixed: execute-api:Invoke
+on arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH (not arn:[[region]]:[[accountId]]:*),
+only when the call is signed (AuthType IAM_ROLE or RESOURCE_POLICY); NO_AUTH needs nothing."""
+
+import pytest
+
+from tests.util import ACCOUNT, assert_policy, atoms, codes, run, stmt, task
+
+INVOKE = "arn:aws:states:::apigateway:invoke"
+SUFFIXES = ["", ".waitForTaskToken"]
+EP = "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
+API = f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:a1b2c3d4e5"
+
+
+def call(**kw: object) -> dict:
+    return {"ApiEndpoint": EP, "Method": "GET", "Stage": "prod", "Path": "bills",
+            "AuthType": "IAM_ROLE", **kw}
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("auth", ["IAM_ROLE", "RESOURCE_POLICY"])
+def test_static_call(suffix: str, auth: str) -> None:
+    r = run(task(INVOKE + suffix, call(AuthType=auth)))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/prod/GET/bills"))
+    assert r.warnings == []
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("params", [call(AuthType="NO_AUTH"), {k: v for k, v in call().items()
+                                                               if k != "AuthType"}])
+def test_no_auth_needs_no_permission(suffix: str, params: dict) -> None:
+    r = run(task(INVOKE + suffix, params))
+    assert r.grants == []
+    # nothing is needed, so the role gets the deny-all policy (as for activities-iam.md)
+    assert r.document["Statement"] == [{"Effect": "Deny", "Action": "*", "Resource": "*"}]
+    assert r.warnings == []
+
+
+def test_no_auth_next_to_other_tasks() -> None:
+    r = run(task(INVOKE, call(AuthType="NO_AUTH", Path="a")), task(INVOKE, call(Path="b")))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/prod/GET/b"))
+
+
+@pytest.mark.parametrize(
+    ("params", "resource"),
+    [
+        ({"Path": "/bills"}, "prod/GET/bills"),
+        ({"Path": "bills/add", "Method": "POST"}, "prod/POST/bills/add"),
+        ({"Path": "/pets/{id}", "Method": "DELETE"}, "prod/DELETE/pets/{id}"),
+        ({"Path": "/"}, "prod/GET/"),
+        ({"Path": None}, "prod/GET/"),
+        ({"Stage": None}, "$default/GET/bills"),
+        ({"Method": "patch"}, "prod/PATCH/bills"),
+    ],
+)
+def test_arn_segments(params: dict, resource: str) -> None:
+    p = {k: v for k, v in call(**params).items() if v is not None}
+    r = run(task(INVOKE, p))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/{resource}"))
+    assert r.warnings == []
+
+
+def test_china_endpoint() -> None:
+    r = run(task(INVOKE, call(ApiEndpoint="abc.execute-api.cn-north-1.amazonaws.com.cn")))
+    assert_policy(r, stmt("execute-api:Invoke",
+                          f"arn:aws-cn:execute-api:cn-north-1:{ACCOUNT}:abc/prod/GET/bills"))
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize(
+    ("key", "resource"),
+    [
+        ("Stage", f"{API}/*/GET/bills"),
+        ("Method", f"{API}/prod/*/bills"),
+        ("Path", f"{API}/prod/GET/*"),
+        ("ApiEndpoint", f"arn:aws:execute-api:*:{ACCOUNT}:*/prod/GET/bills"),
+    ],
+)
+def test_dynamic_segment(suffix: str, key: str, resource: str) -> None:
+    p = call()
+    del p[key]
+    p[f"{key}.$"] = f"$.{key.lower()}"
+    r = run(task(INVOKE + suffix, p))
+    assert_policy(r, stmt("execute-api:Invoke", resource))
+    assert codes(r) == ["dynamic-resource"]
+    assert r.warnings[0].parameter == f"Parameters.{key}.$"
+
+
+def test_several_dynamic_segments_each_reported() -> None:
+    p = {"ApiEndpoint": EP, "Method.$": "$.m", "Stage.$": "$.s", "Path.$": "$.p",
+         "AuthType": "IAM_ROLE"}
+    r = run(task(INVOKE, p))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/*/*/*"))
+    assert codes(r) == ["dynamic-resource"] * 3
+    assert {w.parameter for w in r.warnings} == {
+        "Parameters.Method.$", "Parameters.Stage.$", "Parameters.Path.$"}
+
+
+def test_dynamic_auth_type_is_granted() -> None:
+    p = call()
+    del p["AuthType"]
+    p["AuthType.$"] = "$.auth"
+    r = run(task(INVOKE, p))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/prod/GET/bills"))
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_jsonata(suffix: str) -> None:
+    static = run(task(INVOKE + suffix, call(RequestBody="{% $states.input %}"), jsonata=True))
+    assert_policy(static, stmt("execute-api:Invoke", f"{API}/prod/GET/bills"))
+    assert static.warnings == []
+    dynamic = run(task(INVOKE + suffix, call(Path="{% 'bills/' & $states.input.id %}"),
+                       jsonata=True))
+    assert_policy(dynamic, stmt("execute-api:Invoke", f"{API}/prod/GET/*"))
+    assert [w.parameter for w in dynamic.warnings] == ["Arguments.Path"]
+    assert codes(dynamic) == ["dynamic-resource"]
+
+
+def test_custom_domain() -> None:
+    r = run(task(INVOKE, call(ApiEndpoint="api.example.com")))
+    assert_policy(r, stmt("execute-api:Invoke",
+                          f"arn:aws:execute-api:us-east-1:{ACCOUNT}:*/prod/GET/bills"))
+    assert codes(r) == ["malformed-value"]
+    assert "custom domain" in r.warnings[0].message
+
+
+def test_not_an_endpoint() -> None:
+    r = run(task(INVOKE, call(ApiEndpoint="not an endpoint")))
+    assert_policy(r, stmt("execute-api:Invoke", f"arn:aws:execute-api:*:{ACCOUNT}:*/prod/GET/bills"))
+    assert codes(r) == ["malformed-value"]
+
+
+def test_bad_method_and_auth() -> None:
+    r = run(task(INVOKE, call(Method="FETCH", AuthType="IAM")))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/prod/*/bills"))
+    assert codes(r) == ["malformed-value", "malformed-value"]
+
+
+def test_auth_type_not_a_string() -> None:
+    r = run(task(INVOKE, call(AuthType=["IAM_ROLE"])))
+    assert_policy(r, stmt("execute-api:Invoke", f"{API}/prod/GET/bills"))
+    assert codes(r) == ["malformed-value"]
+
+
+@pytest.mark.parametrize("key", ["ApiEndpoint", "Method"])
+def test_missing_required(key: str) -> None:
+    p = call()
+    del p[key]
+    r = run(task(INVOKE, p))
+    assert "missing-parameter" in codes(r)
+    assert r.document["Statement"] == []
+
+
+def test_unknown_account() -> None:
+    r = run(task(INVOKE, call()), account=None)
+    assert_policy(r, stmt("execute-api:Invoke", "arn:aws:execute-api:eu-west-1:*:a1b2c3d4e5/prod/GET/bills"))
+    assert codes(r) == ["unknown-account"]
+
+
+def test_unsupported_sync() -> None:
+    r = run(task(INVOKE + ".sync", call()))
+    assert codes(r)[0] == "unsupported-pattern"
+    # Never more than request-response.
+    assert atoms(r.document["Statement"]) <= atoms([stmt("execute-api:Invoke", f"{API}/prod/GET/bills")])
