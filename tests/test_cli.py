@@ -101,6 +101,20 @@ def test_substitute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "arn:aws:lambda:us-east-1:123456789012:function:worker"]
 
 
+def test_substitute_takes_several_values_before_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "${Invoke}",
+        "Parameters": {"FunctionName": "${Fn}"}, "End": True}}}))
+    rc = main(["generate", "--region", "us-east-1", "--account", "123456789012",
+               "--substitute", "Invoke=arn:aws:states:::lambda:invoke", "Fn=w2", str(f)])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert json.loads(out)["Statement"][0]["Resource"] == [
+        "arn:aws:lambda:us-east-1:123456789012:function:w2"]
+
+
 def test_xray(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", LAMBDA, "--xray", "--region", "us-east-1",
                  "--account", "123456789012"]) == 0

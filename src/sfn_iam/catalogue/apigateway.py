@@ -46,25 +46,19 @@ class _Parts:
         return "*"
 
 
-def _needs_iam(t: Task) -> bool:
-    """Is ``execute-api:Invoke`` evaluated for this call at all?"""
+def _check_auth_type(t: Task) -> None:
+    """``AuthType`` is NO_AUTH (the default), IAM_ROLE or RESOURCE_POLICY.
+
+    The 2023 template grants ``execute-api:Invoke`` to every apigateway:invoke state, and so do
+    we, whatever the AuthType: with NO_AUTH API Gateway does not evaluate the role's policy, so
+    the grant is unused there but harmless, and it keeps the workflow working when the API's
+    method is later switched to IAM authorisation. (The template's only defect here is the
+    malformed resource ARN.)
+    """
     v = t.value("AuthType")
-    if v.absent:
-        return False  # NO_AUTH is the default
-    if v.dynamic:
-        return True  # it may be IAM_ROLE or RESOURCE_POLICY at run time
-    if not isinstance(v.value, str) or v.value not in AUTH_TYPES:
+    if v.static and (not isinstance(v.value, str) or v.value not in AUTH_TYPES):
         t.finding("malformed-value",
-                  f"AuthType {v.value!r} is not NO_AUTH, IAM_ROLE or RESOURCE_POLICY; "
-                  "execute-api:Invoke granted as for IAM_ROLE", v.where)
-        return True
-    # Deliberate difference from the 2023 template, which grants execute-api:Invoke to
-    # every apigateway:invoke state. With NO_AUTH (also the default) Step Functions sends an
-    # unsigned request and API Gateway never evaluates the execution role's policy, so no
-    # permission is needed (as in the CDK CallApiGatewayRestApiEndpoint task): granting
-    # nothing is least privilege. IAM_ROLE signs the call with the role (SigV4);
-    # RESOURCE_POLICY is granted too, as the template and the CDK do.
-    return bool(v.value != "NO_AUTH")
+                  f"AuthType {v.value!r} is not NO_AUTH, IAM_ROLE or RESOURCE_POLICY", v.where)
 
 
 def _endpoint(t: Task, v: Value, parts: _Parts) -> tuple[str, str, str]:
@@ -119,8 +113,7 @@ def _method(t: Task, v: Value, parts: _Parts) -> str:
 
 
 def invoke_arn(t: Task) -> list[Res]:
-    if not _needs_iam(t):
-        return []
+    _check_auth_type(t)
     endpoint, method_v = t.value("ApiEndpoint"), t.value("Method")
     for v in (endpoint, method_v):
         if v.absent:

@@ -10,15 +10,16 @@ from sfn_iam.errors import UsageError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("definition", metavar="DEFINITION",
+    p.add_argument("definition", metavar="DEFINITION", nargs="?",
                    help="an Amazon States Language file (JSON or YAML), or - for stdin")
     p.add_argument("--region", help="the region the state machine runs in (completes ARNs built "
                    "from names; sets the partition)")
     p.add_argument("--account", help="the 12-digit account ID the state machine runs in")
     p.add_argument("--partition", help="aws, aws-cn, aws-us-gov, ... (default: from the region)")
     p.add_argument("--xray", action="store_true", help="add the X-Ray tracing permissions")
-    p.add_argument("--substitute", metavar="NAME=VALUE", action="append", default=[],
-                   help="a value for a ${NAME} placeholder (DefinitionSubstitutions); repeatable")
+    p.add_argument("--substitute", metavar="NAME=VALUE", action="extend", nargs="+", default=[],
+                   help="values for ${NAME} placeholders (DefinitionSubstitutions); takes several "
+                   "and may be repeated")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings as errors: print them and exit 1 without a policy")
     p.add_argument("--max-bytes", type=int, default=None, metavar="N",
@@ -41,6 +42,13 @@ def run(args: argparse.Namespace) -> int:
     from sfn_iam.generate import generate_policy
     from sfn_iam.load import DEFAULT_MAX_BYTES, read_source
 
+    if args.definition is None:
+        # "--substitute A=1 B=2 FILE": argparse hands FILE to --substitute; take it back.
+        loose = [s for s in args.substitute if "=" not in s]
+        if len(loose) != 1:
+            raise UsageError("expected one DEFINITION (a file, or - for stdin)")
+        args.definition = loose[0]
+        args.substitute = [s for s in args.substitute if "=" in s]
     subs = parse_substitutions(args.substitute)
     data, name = read_source(args.definition, args.max_bytes or DEFAULT_MAX_BYTES)
     result = generate_policy(
