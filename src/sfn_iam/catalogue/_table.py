@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from sfn_iam.catalogue import known_services, service_module
-from sfn_iam.rules import DOC_BASE, SYNC, SYNC2, WAIT, Rule
+from sfn_iam.rules import DOC_BASE, SYNC2, Rule
+from sfn_iam.task import SYNC, WAIT
 
 TITLES = {
     "apigateway": "Amazon API Gateway", "athena": "Amazon Athena", "batch": "AWS Batch",
