@@ -112,6 +112,8 @@ def param(
     dynamic: str,
     *,
     from_arn: Callable[[Task, str], str | None] | None = None,
+    convert: Callable[[Task, str], str | None] | None = None,
+    expected: str | None = None,
     required: bool = True,
     service: str | None = None,
 ) -> Resolver:
@@ -121,9 +123,16 @@ def param(
       (``arn:{partition}:sns:{region}:{account}:{name}``);
     - a static ARN is used as written (keeping its own partition, region and account), or
       passed through ``from_arn`` to normalise it; an ARN of another ``service`` is malformed;
+    - ``convert`` instead turns every static string into the resource ARN itself (a queue
+      URL, a Lambda partial ARN, ...); ``None`` from it means the value is not
+      ``expected`` (a ``malformed-value`` finding and the dynamic form);
     - a dynamic value gives ``dynamic`` (``*`` or an ARN template) and a finding.
     """
     keys = tuple(path.split("."))
+
+    def malformed(t: Task, v: Any, what: str) -> list[Res]:
+        t.finding("malformed-value", what, v.where)
+        return [dynamic_res(t, v, dynamic)]
 
     def resolve(t: Task) -> list[Res]:
         v = t.value(*keys)
@@ -140,18 +149,18 @@ def param(
             return [dynamic_res(t, v, dynamic)]
         text = v.text
         if text is None:
-            t.finding("malformed-value", f"{path} should be a non-empty string", v.where)
-            return [dynamic_res(t, v, dynamic)]
+            return malformed(t, v, f"{path} should be a non-empty string")
+        if convert is not None:
+            arn = convert(t, text)
+            return [Res(arn, v.where)] if arn else malformed(
+                t, v, f"{text!r} is not {expected or 'a value this parameter takes'}")
         if text.startswith("arn:"):
             parsed = parse_arn(text)
             if parsed is None or (service is not None and parsed.service != service):
-                kind = f"an {service} ARN" if service else "an ARN"
-                t.finding("malformed-value", f"{text!r} is not {kind}", v.where)
-                return [dynamic_res(t, v, dynamic)]
+                return malformed(t, v, f"{text!r} is not {f'an {service} ARN' if service else 'an ARN'}")
             arn = from_arn(t, text) if from_arn else text
             if arn is None:
-                t.finding("malformed-value", f"{text!r} is not the ARN this parameter expects", v.where)
-                return [dynamic_res(t, v, dynamic)]
+                return malformed(t, v, f"{text!r} is not the ARN this parameter expects")
             return [Res(arn, v.where)]
         return [Res(t.fmt(name_template, name=text), v.where)]
 

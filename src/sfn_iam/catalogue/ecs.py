@@ -32,9 +32,9 @@ from sfn_iam.rules import (
     G,
     Res,
     Rule,
-    dynamic_res,
     events_rule,
     g,
+    param,
     passed_to,
     role,
     star,
@@ -53,31 +53,24 @@ _ARN = re.compile(
 )
 
 
-def task_definition(t: Task) -> list[Res]:
-    v = t.value("TaskDefinition")
-    if v.absent:
-        t.finding("missing-parameter", "ecs:runTask needs TaskDefinition; no permission granted", v.where)
-        return []
-    if v.dynamic:
-        return [dynamic_res(t, v, "*")]
-    text = v.text or ""
+def _task_definition_arn(t: Task, text: str) -> str | None:
     m = _ARN.match(text)
     if m:
         # A full ARN keeps its own partition, region and account; without a revision it
         # runs the latest one: append ":*" (CURRENT-DOCS §3.3).
-        return [Res(text if m.group("rev") else text + ":*", v.where)]
+        return text if m.group("rev") else text + ":*"
     m = _SHORT.match(text)
     if m:
         # Deliberately not the 2023 template's task-definition/FAMILY: IAM sees the
         # revision that runs, so FAMILY:REV exactly, or FAMILY:* for the latest.
-        name = text if m.group("rev") else text + ":*"
-        return [Res(t.fmt(TASK_DEF, name=name), v.where)]
-    t.finding(
-        "malformed-value",
-        f"{v.value!r} is not a task definition family, FAMILY:REVISION or task-definition ARN",
-        v.where,
-    )
-    return [dynamic_res(t, v, "*")]
+        return t.fmt(TASK_DEF, name=text if m.group("rev") else text + ":*")
+    return None
+
+
+task_definition = param(
+    "TaskDefinition", "", "*", convert=_task_definition_arn,
+    expected="a task definition family, FAMILY:REVISION or task-definition ARN",
+)
 
 
 def _overrides_dynamic(t: Task) -> bool:

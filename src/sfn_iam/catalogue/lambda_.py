@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from sfn_iam.rules import RR_ONLY, RR_WAIT, Res, Rule, dynamic_res, g
+from sfn_iam.rules import RR_ONLY, RR_WAIT, Res, Rule, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-lambda.html"
@@ -35,19 +35,8 @@ def function_arn(t: Task, text: str) -> str | None:
     return None
 
 
-def function(t: Task) -> list[Res]:
-    v = t.value("FunctionName")
-    if v.absent:
-        t.finding("missing-parameter", "lambda:invoke needs FunctionName; no permission granted", v.where)
-        return []
-    if v.dynamic:
-        return [dynamic_res(t, v, DYNAMIC)]
-    arn = function_arn(t, v.text or "")
-    if arn is None:
-        t.finding("malformed-value",
-                  f"{v.value!r} is not a Lambda function name, partial ARN or ARN", v.where)
-        return [dynamic_res(t, v, DYNAMIC)]
-    return [Res(arn, v.where)]
+function = param("FunctionName", "", DYNAMIC, convert=function_arn,
+                 expected="a Lambda function name, partial ARN or ARN")
 
 
 def direct(t: Task) -> list[Res]:

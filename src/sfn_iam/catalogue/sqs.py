@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, g
+from sfn_iam.arn import partition_for_region
+from sfn_iam.rules import RR_WAIT, Rule, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-sqs.html"
@@ -23,36 +24,18 @@ _URL = re.compile(
 
 
 def queue_arn(t: Task, url: str) -> str | None:
+    if url.startswith("arn:"):  # not what the API takes, but unambiguous
+        return url if ":sqs:" in url else None
     m = _URL.match(url)
     if not m:
         return None
     region = m.group("r1") or m.group("r2") or "us-east-1"  # queue.amazonaws.com is us-east-1
-    from sfn_iam.arn import partition_for_region
-
     partition = t.env.partition or partition_for_region(region) or t.partition
     return f"arn:{partition}:sqs:{region}:{m.group('account')}:{m.group('name')}"
 
 
-def queue(t: Task) -> list[Res]:
-    v = t.value("QueueUrl")
-    if v.absent:
-        t.finding("missing-parameter", "sqs:sendMessage needs QueueUrl; no permission granted", v.where)
-        return []
-    if v.dynamic:
-        return [dynamic_res(t, v, "*")]
-    text = v.text or ""
-    if text.startswith("arn:"):  # not what the API takes, but unambiguous
-        return [Res(text, v.where)]
-    arn = queue_arn(t, text)
-    if arn is None:
-        t.finding(
-            "malformed-value",
-            f"{text!r} is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME); "
-            "granted on *",
-            v.where,
-        )
-        return [Res("*", v.where, True, "a value that is not a queue URL", text)]
-    return [Res(arn, v.where)]
+queue = param("QueueUrl", "", "*", convert=queue_arn,
+              expected="an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)")
 
 
 RULES = {"sendMessage": Rule(RR_WAIT, (g("sqs:SendMessage", queue),), DOC)}
