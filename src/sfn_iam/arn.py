@@ -54,6 +54,19 @@ class Env:
     partition: str | None = None
     substitutions: dict[str, str] = field(default_factory=dict)
     used_unknown: set[str] = field(default_factory=set)
+    #: the state machine's own ARN (Distributed Map, HTTP Task, encryption need it)
+    state_machine_arn: str | None = None
+
+    def state_machine(self, partition: str) -> tuple[str, str]:
+        """``(ARN, name)`` of the state machine itself. Unknown: every state machine of the
+        account (``stateMachine:*``, name ``*``), recorded in ``used_unknown``."""
+        if self.state_machine_arn:
+            name = self.state_machine_arn.split(":")[6]
+            return self.state_machine_arn, name
+        self.used_unknown.add("state-machine")
+        arn = (f"arn:{self.partition_or(partition)}:states:{self.region_or_star()}:"
+               f"{self.account_or_star()}:stateMachine:*")
+        return arn, "*"
 
     def partition_or(self, fallback: str) -> str:
         return self.partition or partition_for_region(self.region) or fallback

@@ -17,6 +17,7 @@ CODES: dict[str, str] = {
     "malformed-value": "a parameter value does not have the form the service expects",
     "unknown-passed-role": "a role is passed that the definition does not name (add iam:PassRole)",
     "no-permissions": "no Allow statement could be produced for the Task states",
+    "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
 }
 
 

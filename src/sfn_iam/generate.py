@@ -192,6 +192,7 @@ def generate_policy(
     xray: bool = False,
     substitutions: dict[str, str] | None = None,
     source: str | None = None,
+    state_machine_arn: str | None = None,
 ) -> GenerateResult:
     """Generate the least-privilege execution-role policy for a state machine definition.
 
@@ -199,11 +200,15 @@ def generate_policy(
     :class:`sfn_iam.DefinitionError` when it is not a usable definition.
     """
     _check_env(region, account, partition)
+    if state_machine_arn is not None:
+        region, account, partition = _from_state_machine_arn(
+            state_machine_arn, region, account, partition)
     from sfn_iam.errors import DefinitionError
 
     try:
         parsed = load_definition(definition, source)
-        run = _Run(Env(region, account, partition, dict(substitutions or {})))
+        run = _Run(Env(region, account, partition, dict(substitutions or {}),
+                       state_machine_arn=state_machine_arn))
         for ref in iter_states(parsed):
             run.result_counts["states"] += 1
             if ref.type == "Task":
@@ -246,8 +251,32 @@ def _check_env(region: str | None, account: str | None, partition: str | None) -
         raise UsageError(f"--partition {partition!r} is not an AWS partition such as aws, aws-cn")
 
 
+def _from_state_machine_arn(
+    arn: str, region: str | None, account: str | None, partition: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """Check ``--state-machine-arn``; it also supplies the region, account and partition
+    when those are not given (and must agree with them when they are)."""
+    import re
+
+    m = re.fullmatch(r"arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})",
+                     arn)
+    if not m:
+        raise UsageError(f"--state-machine-arn {arn!r} is not a state machine ARN such as "
+                         "arn:aws:states:us-east-1:123456789012:stateMachine:MyMachine "
+                         "(unqualified: no version or alias)")
+    for given, own, what in ((region, m.group(2), "region"), (account, m.group(3), "account"),
+                             (partition, m.group(1), "partition")):
+        if given is not None and given != own:
+            raise UsageError(f"--state-machine-arn is in {what} {own}, but --{what} is {given}")
+    return region or m.group(2), account or m.group(3), partition or m.group(1)
+
+
 def _env_findings(env: Env) -> list[Finding]:
     out = []
+    if "state-machine" in env.used_unknown:
+        out.append(Finding("unknown-state-machine",
+                           "the state machine's own ARN is unknown: granted on every state machine "
+                           "of the account (stateMachine:*; pass --state-machine-arn)"))
     if "region" in env.used_unknown:
         out.append(Finding("unknown-region",
                            "the region is unknown: ARNs built from names use '*' for it (pass --region)"))

@@ -57,5 +57,10 @@ class Task:
             names["account"] = self.env.account_or_star()
         return template.format(**names)
 
+    def state_machine(self) -> tuple[str, str]:
+        """``(ARN, name)`` of the state machine this Task runs in (``stateMachine:*`` and a
+        finding when unknown): the HTTP Task, Distributed Map and encryption need it."""
+        return self.env.state_machine(self.partition)
+
     def finding(self, code: str, message: str, parameter: str | None = None) -> None:
         self.findings.append(Finding(code, message, self.path, parameter))

@@ -45,5 +45,13 @@ def table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def findings_table() -> str:
+    from sfn_iam.findings import CODES
+
+    rows = ["| Code | Meaning |", "|---|---|"]
+    rows += [f"| `{code}` | {title} |" for code, title in CODES.items()]
+    return "\n".join(rows) + "\n"
+
+
 if __name__ == "__main__":
     print(table(), end="")

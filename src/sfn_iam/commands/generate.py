@@ -16,6 +16,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "from names; sets the partition)")
     p.add_argument("--account", help="the 12-digit account ID the state machine runs in")
     p.add_argument("--partition", help="aws, aws-cn, aws-us-gov, ... (default: from the region)")
+    p.add_argument("--state-machine-arn", metavar="ARN",
+                   help="the state machine's own ARN (Distributed Map, HTTP Task and encryption "
+                   "grant on it; also gives the region and account)")
     p.add_argument("--xray", action="store_true", help="add the X-Ray tracing permissions")
     p.add_argument("--substitute", metavar="NAME=VALUE", action="extend", nargs="+", default=[],
                    help="values for ${NAME} placeholders (DefinitionSubstitutions); takes several "
@@ -54,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     result = generate_policy(
         data, region=args.region, account=args.account, partition=args.partition,
         xray=args.xray, substitutions=subs, source=name,
+        state_machine_arn=args.state_machine_arn,
     )
     label = "error" if args.strict else "warning"
     for finding in result.warnings:
