@@ -56,6 +56,8 @@ class Env:
     used_unknown: set[str] = field(default_factory=set)
     #: the state machine's own ARN (Distributed Map, HTTP Task, encryption need it)
     state_machine_arn: str | None = None
+    #: scope StartExecution of a version or alias with ``states:StateMachineQualifier``
+    qualifier_condition: bool = False
 
     def state_machine(self, partition: str) -> tuple[str, str]:
         """``(ARN, name)`` of the state machine itself. Unknown: every state machine of the

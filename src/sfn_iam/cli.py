@@ -11,6 +11,8 @@ from collections.abc import Sequence
 #: name -> (module, summary). Each module has ``add_arguments(parser)`` and ``run(args)``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("sfn_iam.commands.generate", "print the least-privilege policy for a definition"),
+    "trust-policy": ("sfn_iam.commands.trust_policy",
+                     "print the execution role's trust policy (confused-deputy conditions)"),
 }
 
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sfn_iam import policy
+from sfn_iam import cross_account, distributed_map, policy
 from sfn_iam.arn import Env, parse_arn
 from sfn_iam.catalogue import service_module
 from sfn_iam.errors import UsageError
@@ -14,15 +14,10 @@ from sfn_iam.load import load_definition
 from sfn_iam.model import Grant, Provenance, make_condition
 from sfn_iam.params import Params, substitute
 from sfn_iam.rules import DOC_BASE, G, Res, Rule
+from sfn_iam.settings import Settings, settings_grants
 from sfn_iam.task import Task, pattern_key
 from sfn_iam.walk import StateRef, iter_states
 
-XRAY_ACTIONS = (
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-)
 _PATTERNS = ("sync:2", "sync", "waitForTaskToken")
 
 
@@ -37,6 +32,11 @@ class GenerateResult:
     recognised: int = 0
     activities: int = 0
     states: int = 0
+    #: cross-account Tasks (``Credentials.RoleArn``): target role ARN -> the policy that
+    #: role needs (its own account's business, not the execution role's); ``*`` collects
+    #: the Tasks whose role is dynamic
+    target_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_grants: dict[str, list[Grant]] = field(default_factory=dict)
 
     @property
     def deny_all(self) -> bool:
@@ -82,13 +82,34 @@ def classify(resource: str) -> _Target:
 class _Run:
     env: Env
     grants: list[Grant] = field(default_factory=list)
+    targets: dict[str, list[Grant]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     result_counts: dict[str, int] = field(
         default_factory=lambda: {"tasks": 0, "recognised": 0, "activities": 0, "states": 0}
     )
 
-    def task(self, ref: StateRef) -> None:
-        self.result_counts["tasks"] += 1
+    def state(self, ref: StateRef) -> None:
+        self.result_counts["states"] += 1
+        if ref.type == "Task":
+            self.result_counts["tasks"] += 1
+            grants = self.task(ref)
+            self.route(ref, grants)
+        elif ref.type == "Map":
+            self.grants += distributed_map.child_grants(ref, self.env)
+            for pseudo in distributed_map.reader_writer(ref):
+                self.grants += self.task(pseudo)
+
+    def route(self, ref: StateRef, grants: list[Grant]) -> None:
+        """A Task with ``Credentials`` runs as another role: its grants belong to that role,
+        and the execution role needs only ``sts:AssumeRole`` on it."""
+        if "Credentials" not in ref.body:
+            self.grants += grants
+            return
+        key, assume = cross_account.assume(ref, self.env, self.findings)
+        self.grants += assume
+        self.targets.setdefault(key, []).extend(grants)
+
+    def task(self, ref: StateRef) -> list[Grant]:
         raw = ref.body["Resource"]
         resource, missing = substitute(raw, self.env.substitutions)
         if missing:
@@ -99,18 +120,18 @@ class _Run:
                 "(no permission granted for this state)",
                 ref.path, "Resource",
             ))
-            return
+            return []
         target = classify(resource)
         if target.kind == "activity":
             self.result_counts["activities"] += 1
             self.result_counts["recognised"] += 1
-            return
+            return []
         if target.kind == "unknown":
             self.findings.append(Finding(
                 "unknown-integration", f"{target.why}; no permission granted for this state",
                 ref.path, "Resource",
             ))
-            return
+            return []
         module = service_module(
             "aws-sdk" if target.service.startswith("aws-sdk:") else target.service
         )
@@ -126,7 +147,7 @@ class _Run:
                 "no permission granted for this state",
                 ref.path, "Resource",
             ))
-            return
+            return []
         pattern = target.pattern
         if pattern_key(pattern) not in rule.patterns or (
             pattern == "sync:2" and pattern not in rule.patterns
@@ -140,13 +161,14 @@ class _Run:
                 ref.path, "Resource",
             ))
             pattern = ""
-        self.result_counts["recognised"] += 1
+        if ref.type == "Task":
+            self.result_counts["recognised"] += 1
         t = Task(ref, integration, pattern,
                  Params(ref.body, ref.jsonata, self.env.substitutions),
                  self.env, target.partition, resource)
-        self.apply(rule, t)
+        return self.apply(rule, t)
 
-    def apply(self, rule: Rule, t: Task) -> None:
+    def apply(self, rule: Rule, t: Task) -> list[Grant]:
         key = pattern_key(t.pattern)
         pairs: list[tuple[G, list[Res]]] = [
             (gr, gr.on(t)) for gr in rule.grants if key in gr.when
@@ -154,6 +176,7 @@ class _Run:
         if rule.hook is not None:
             pairs.extend(rule.hook(t))
         doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
+        grants: list[Grant] = []
         for gr, resources in pairs:
             if not resources:
                 continue
@@ -170,7 +193,7 @@ class _Run:
                         res.where,
                     )
             for (where, dynamic), arns in by_where.items():
-                self.grants.append(Grant(
+                grants.append(Grant(
                     gr.actions, tuple(dict.fromkeys(arns)),
                     Provenance(t.path, t.integration + (f".{t.pattern}" if t.pattern else ""),
                                where, doc, gr.note),
@@ -181,6 +204,7 @@ class _Run:
                       f"${{{name}}} has no value (pass --substitute {name}=VALUE); treated as dynamic",
                       where)
         self.findings.extend(t.findings)
+        return grants
 
 
 def generate_policy(
@@ -193,11 +217,20 @@ def generate_policy(
     substitutions: dict[str, str] | None = None,
     source: str | None = None,
     state_machine_arn: str | None = None,
+    logging: bool = False,
+    kms_key: str | None = None,
+    qualifier_condition: bool = False,
 ) -> GenerateResult:
     """Generate the least-privilege execution-role policy for a state machine definition.
 
     ``definition`` is ASL text (JSON or YAML), bytes, or the parsed dict. Raises
-    :class:`sfn_iam.DefinitionError` when it is not a usable definition.
+    :class:`sfn_iam.DefinitionError` when it is not a usable definition, and
+    :class:`sfn_iam.errors.UsageError` for a malformed option.
+
+    ``state_machine_arn`` is the machine's own ARN (Distributed Map, the HTTP Task and KMS
+    grant on it); ``logging`` and ``kms_key`` add the permissions of those settings;
+    ``qualifier_condition`` scopes StartExecution of a version or alias with
+    ``states:StateMachineQualifier``.
     """
     _check_env(region, account, partition)
     if state_machine_arn is not None:
@@ -205,22 +238,20 @@ def generate_policy(
             state_machine_arn, region, account, partition)
     from sfn_iam.errors import DefinitionError
 
+    env = Env(region, account, partition, dict(substitutions or {}),
+              state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
+    run = _Run(env)
     try:
         parsed = load_definition(definition, source)
-        run = _Run(Env(region, account, partition, dict(substitutions or {}),
-                       state_machine_arn=state_machine_arn))
         for ref in iter_states(parsed):
-            run.result_counts["states"] += 1
-            if ref.type == "Task":
-                run.task(ref)
+            run.state(ref)
     except DefinitionError as exc:
         if source and not exc.source:
             raise exc.with_source(source) from None
         raise
-    if xray:
-        why = Provenance(("(state machine)",), "xray", None, DOC_BASE + "xray-iam.html")
-        run.grants.append(Grant(XRAY_ACTIONS, ("*",), why))
-    findings = _env_findings(run.env) + _dedupe(run.findings)
+    more, setting_findings = settings_grants(Settings(xray, logging, kms_key), env)
+    run.grants += more
+    findings = _env_findings(env) + _dedupe(run.findings + setting_findings)
     counts = run.result_counts
     statements = policy.merge(run.grants)
     if statements:
@@ -236,8 +267,9 @@ def generate_policy(
             "no Allow statement could be produced for the Task states; see the warnings above",
         ))
         doc = policy.document([])
+    targets = {key: policy.document(policy.merge(grants)) for key, grants in sorted(run.targets.items())}
     return GenerateResult(doc, findings, run.grants, counts["tasks"], counts["recognised"],
-                          counts["activities"], counts["states"])
+                          counts["activities"], counts["states"], targets, dict(run.targets))
 
 
 def _check_env(region: str | None, account: str | None, partition: str | None) -> None:

@@ -90,10 +90,13 @@ def substitute(text: str, substitutions: dict[str, str]) -> tuple[str, list[str]
 class Params:
     """Read the parameters of one state (``Parameters`` for JSONPath, ``Arguments`` for JSONata)."""
 
-    def __init__(self, body: dict[str, Any], jsonata: bool, substitutions: dict[str, str]) -> None:
-        self.field = "Arguments" if jsonata else "Parameters"
+    def __init__(self, body: dict[str, Any], jsonata: bool, substitutions: dict[str, str],
+                 field: str | None = None) -> None:
+        """Read ``body[field]``; the field defaults to ``Arguments`` (JSONata) or
+        ``Parameters`` (JSONPath). ``Credentials`` is read the same way."""
+        self.field = field or ("Arguments" if jsonata else "Parameters")
         self.root = body.get(self.field)
-        if self.root is None and not jsonata and "Arguments" in body:
+        if self.root is None and field is None and not jsonata and "Arguments" in body:
             # An Arguments block in a JSONPath state: read it anyway rather than miss a resource.
             self.field, self.root = "Arguments", body["Arguments"]
         self.jsonata = jsonata

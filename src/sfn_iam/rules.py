@@ -79,6 +79,14 @@ def g(
 # --------------------------------------------------------------------------- resolvers
 
 
+def escape(text: str) -> str:
+    """A static value as a literal in an IAM resource: ``*``, ``?`` and ``$`` would be a
+    wildcard or a policy variable there, so they become ``${*}``, ``${?}``, ``${$}``."""
+    if not any(c in text for c in "*?$"):
+        return text
+    return "".join("${" + c + "}" if c in "*?$" else c for c in text)
+
+
 def star(_: Task) -> list[Res]:
     return [Res("*")]
 

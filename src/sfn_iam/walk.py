@@ -30,7 +30,8 @@ class StateRef:
 
     @property
     def type(self) -> str:
-        return str(self.body["Type"])
+        """The state's Type ("" for a Map's ItemReader / ResultWriter)."""
+        return str(self.body.get("Type", ""))
 
     @property
     def jsonata(self) -> bool:

@@ -14,6 +14,7 @@ TITLES = {
     "emr-containers": "Amazon EMR on EKS", "events": "Amazon EventBridge", "glue": "AWS Glue",
     "lambda": "AWS Lambda", "sagemaker": "Amazon SageMaker AI", "sns": "Amazon SNS",
     "sqs": "Amazon SQS", "states": "AWS Step Functions",
+    "s3": "Amazon S3 (Distributed Map `ItemReader` / `ResultWriter`)",
 }
 
 

@@ -23,7 +23,7 @@ ANY_MACHINE = "arn:{partition}:states:{region}:{account}:stateMachine:*"
 ANY_EXECUTION = "arn:{partition}:states:{region}:{account}:execution:*"
 
 # stateMachine:NAME, or stateMachine:NAME:QUALIFIER for a version (a number) or an alias.
-_MACHINE = re.compile(r"^stateMachine:(?P<name>[^:\s*?]{1,80})(?::[^:\s*?]{1,80})?$")
+_MACHINE = re.compile(r"^stateMachine:(?P<name>[^:\s*?]{1,80})(?::(?P<qualifier>[^:\s*?]{1,80}))?$")
 
 
 def _machine(t: Task, dynamic: str, kind: str) -> list[Res]:
@@ -59,6 +59,20 @@ def machine(t: Task) -> list[Res]:
     return _machine(t, ANY_MACHINE, "stateMachine")
 
 
+def qualifier(t: Task) -> dict[str, dict[str, list[str]]] | None:
+    """With ``--qualifier-condition``: a version or alias call is scoped to that qualifier
+    with ``states:StateMachineQualifier`` (CURRENT-DOCS §3.2, §9.2); an unqualified call
+    is not conditioned."""
+    if not t.env.qualifier_condition:
+        return None
+    v = t.value("StateMachineArn")
+    parsed = parse_arn(v.text or "") if v.static else None
+    m = _MACHINE.match(parsed.resource) if parsed and parsed.service == "states" else None
+    if m is None or m.group("qualifier") is None:
+        return None
+    return {"ForAnyValue:StringEquals": {"states:StateMachineQualifier": [m.group("qualifier")]}}
+
+
 def executions(t: Task) -> list[Res]:
     return _machine(t, ANY_EXECUTION, "execution")
 
@@ -67,7 +81,7 @@ RULES = {
     "startExecution": Rule(
         ALL | {SYNC2},
         (
-            g("states:StartExecution", machine),
+            g("states:StartExecution", machine, condition=qualifier),
             g(("states:DescribeExecution", "states:StopExecution"), executions, when=ONLY_SYNC),
             g(("events:PutTargets", "events:PutRule", "events:DescribeRule"),
               present("StateMachineArn",

@@ -20,6 +20,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="the state machine's own ARN (Distributed Map, HTTP Task and encryption "
                    "grant on it; also gives the region and account)")
     p.add_argument("--xray", action="store_true", help="add the X-Ray tracing permissions")
+    p.add_argument("--logging", action="store_true",
+                   help="add the CloudWatch Logs delivery permissions (logging enabled)")
+    p.add_argument("--kms-key", metavar="KEY_ARN",
+                   help="the customer managed KMS key the state machine is encrypted with")
+    p.add_argument("--qualifier-condition", action="store_true",
+                   help="scope StartExecution of a nested version or alias with "
+                   "states:StateMachineQualifier")
+    p.add_argument("--target-policies", metavar="DIR",
+                   help="write the policy of each cross-account target role (Task Credentials) "
+                   "to DIR/<role-name>.json")
     p.add_argument("--substitute", metavar="NAME=VALUE", action="extend", nargs="+", default=[],
                    help="values for ${NAME} placeholders (DefinitionSubstitutions); takes several "
                    "and may be repeated")
@@ -57,13 +67,16 @@ def run(args: argparse.Namespace) -> int:
     result = generate_policy(
         data, region=args.region, account=args.account, partition=args.partition,
         xray=args.xray, substitutions=subs, source=name,
-        state_machine_arn=args.state_machine_arn,
+        state_machine_arn=args.state_machine_arn, logging=args.logging, kms_key=args.kms_key,
+        qualifier_condition=args.qualifier_condition,
     )
     label = "error" if args.strict else "warning"
     for finding in result.warnings:
         print(f"sfn-iam: {label}: {finding}", file=sys.stderr)
     if args.strict and result.warnings:
         return 1
+    if result.target_policies:
+        _targets(result.target_policies, args.target_policies)
     if args.provenance:
         out: object = {
             "policy": result.document,
@@ -77,3 +90,32 @@ def run(args: argparse.Namespace) -> int:
         out = result.document
     sys.stdout.write(json.dumps(out, indent=2) + "\n")
     return 0
+
+
+def target_file_name(role: str) -> str:
+    """``arn:aws:iam::111122223333:role/path/Deploy`` -> ``111122223333-Deploy.json``."""
+    if role == "*":
+        return "dynamic-roles.json"
+    account = role.split(":")[4]
+    name = role.rsplit("/", 1)[-1]
+    safe = "".join(c if c.isalnum() or c in "+=,.@_-" else "_" for c in name)
+    return f"{account}-{safe}.json"
+
+
+def _targets(policies: dict[str, dict[str, object]], directory: str | None) -> None:
+    from pathlib import Path
+
+    roles = ", ".join(policies)
+    if directory is None:
+        print(f"sfn-iam: note: {len(policies)} cross-account target role(s) need their own "
+              f"policies ({roles}); write them with --target-policies DIR", file=sys.stderr)
+        return
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for role, doc in policies.items():
+            (out / target_file_name(role)).write_text(json.dumps(doc, indent=2) + "\n")
+    except OSError as exc:
+        raise UsageError(f"--target-policies {directory}: {exc.strerror or exc}") from None
+    print(f"sfn-iam: note: wrote the policies of {len(policies)} cross-account target role(s) "
+          f"to {directory} ({roles})", file=sys.stderr)

@@ -1,0 +1,158 @@
+"""Amazon S3 in a Distributed Map: the ``ItemReader`` (``s3:getObject``, ``s3:listObjectsV2``)
+and the ``ResultWriter`` (``s3:putObject``). CURRENT-DOCS §4.4-§4.5 (IAM policies for using
+Distributed Map states, iam-policies-eg-dist-map.html). These resources are valid only in a
+Map state's reader and writer; the walker hands them here as ``MapName > ItemReader``.
+
+Bucket, key and prefix are written into ARNs as literals (IAM wildcard and policy-variable
+characters escaped), so an object key such as ``data/*.csv`` cannot widen a grant.
+"""
+
+from __future__ import annotations
+
+from sfn_iam.params import Value
+from sfn_iam.rules import RR_ONLY, Res, Rule, dynamic_res, escape, g
+from sfn_iam.task import Task
+
+DOC = "iam-policies-eg-dist-map.html"
+S3 = "arn:{partition}:s3:::"
+
+
+def _static(t: Task, v: Value, what: str) -> str | None:
+    text = v.text
+    if text is None:
+        t.finding("malformed-value", f"{what} should be a non-empty string", v.where)
+    return text
+
+
+def _bucket(t: Task) -> tuple[Value, str | None]:
+    v = t.value("Bucket")
+    if v.absent:
+        t.finding("missing-parameter", f"{t.integration} needs Bucket; no permission granted",
+                  v.where)
+        return v, None
+    return v, (None if v.dynamic else _static(t, v, "Bucket"))
+
+
+def object_arn(t: Task) -> list[Res]:
+    """``s3:getObject``: the one object (CSV, JSON, JSONL, Parquet file, or a manifest)."""
+    bv, bucket = _bucket(t)
+    if bv.absent:
+        return []
+    kv = t.value("Key")
+    if bucket is None:
+        return [dynamic_res(t, bv, S3 + "*/*")]
+    if kv.absent:
+        t.finding("missing-parameter", "s3:getObject needs Key; no permission granted", kv.where)
+        return []
+    if kv.dynamic:
+        return [dynamic_res(t, kv, S3 + escape(bucket) + "/*")]
+    key = _static(t, kv, "Key")
+    if key is None:
+        return [dynamic_res(t, kv, S3 + escape(bucket) + "/*")]
+    return [Res(t.fmt(S3 + "{b}/{k}", b=escape(bucket), k=escape(key)), kv.where)]
+
+
+def manifest_data(t: Task) -> list[Res]:
+    """The data files a manifest lists. S3 Inventory: ``.../CONFIG/DATE/manifest.json`` lists
+    ``.../CONFIG/data/*``. Athena data manifest: the files are wherever the query wrote them,
+    usually the same bucket: ``bucket/*`` and a warning."""
+    if not _is_manifest(t):
+        return []
+    bv, bucket = _bucket(t)
+    kv = t.value("Key")
+    if bucket is None or not kv.static or not isinstance(kv.value, str):
+        return []  # the object grant is already the dynamic bucket/* form
+    manifest_type = _reader_config(t, "ManifestType")
+    parts = kv.value.split("/")
+    if manifest_type.static and manifest_type.value == "S3_INVENTORY" and len(parts) >= 3:
+        prefix = "/".join(escape(p) for p in parts[:-2])
+        return [Res(t.fmt(S3 + "{b}/{p}/data/*", b=escape(bucket), p=prefix), kv.where)]
+    t.finding("dynamic-resource",
+              "the data files an Athena or other manifest lists are known only at run time: "
+              f"s3:GetObject granted on the manifest's bucket {bucket}/*; add any other "
+              "buckets the manifest names", kv.where)
+    return [Res(t.fmt(S3 + "{b}/*", b=escape(bucket)), kv.where, True, "a manifest", kv.value)]
+
+
+def _is_manifest(t: Task) -> bool:
+    return _reader_config(t, "InputType").value == "MANIFEST"
+
+
+def _reader_config(t: Task, *path: str) -> Value:
+    # ReaderConfig sits beside Resource/Parameters in the ItemReader, not inside them.
+    node = t.ref.body.get("ReaderConfig")
+    for step in path:
+        node = node.get(step) if isinstance(node, dict) else None
+    return Value("static" if node is not None else "absent", "ReaderConfig." + ".".join(path),
+                 node)
+
+
+def versioned(t: Task) -> list[Res]:
+    """``VersionId`` reads a specific version: ``s3:GetObjectVersion`` on the object too."""
+    return object_arn(t) if not t.value("VersionId").absent else []
+
+
+def bucket_arn(t: Task) -> list[Res]:
+    bv, bucket = _bucket(t)
+    if bv.absent:
+        return []
+    if bucket is None:
+        return [dynamic_res(t, bv, S3 + "*")]
+    return [Res(t.fmt(S3 + "{b}", b=escape(bucket)), bv.where)]
+
+
+def prefix_condition(t: Task) -> dict[str, dict[str, str]] | None:
+    """``s3:prefix`` as the reader lists it (the doc's form: the prefix itself, no ``*``)."""
+    v = t.value("Prefix")
+    if v.static and isinstance(v.value, str) and v.value:
+        return {"StringLike": {"s3:prefix": escape(v.value)}}
+    return None
+
+
+def prefix_objects(t: Task) -> list[Res]:
+    bv, bucket = _bucket(t)
+    if bv.absent:
+        return []
+    if bucket is None:
+        return [dynamic_res(t, bv, S3 + "*/*")]
+    v = t.value("Prefix")
+    if v.dynamic:
+        return [dynamic_res(t, v, S3 + escape(bucket) + "/*")]
+    prefix = v.value if v.static and isinstance(v.value, str) else ""
+    return [Res(t.fmt(S3 + "{b}/{p}*", b=escape(bucket), p=escape(prefix)), bv.where)]
+
+
+def results_prefix(t: Task) -> list[Res]:
+    """``ResultWriter``: everything under ``Bucket/Prefix/`` (``manifest.json`` and the
+    ``SUCCEEDED_n.json`` ... files of each map run)."""
+    bv, bucket = _bucket(t)
+    if bv.absent:
+        return []
+    if bucket is None:
+        return [dynamic_res(t, bv, S3 + "*/*")]
+    v = t.value("Prefix")
+    if v.dynamic:
+        return [dynamic_res(t, v, S3 + escape(bucket) + "/*")]
+    prefix = v.value.strip("/") if v.static and isinstance(v.value, str) else ""
+    path = escape(prefix) + "/*" if prefix else "*"
+    return [Res(t.fmt(S3 + "{b}/{p}", b=escape(bucket), p=path), bv.where)]
+
+
+RULES = {
+    "getObject": Rule(RR_ONLY, (
+        g("s3:GetObject", object_arn),
+        g("s3:GetObjectVersion", versioned,
+          note="VersionId reads that version of the object"),
+        g("s3:GetObject", manifest_data),
+    ), DOC),
+    "listObjectsV2": Rule(RR_ONLY, (
+        g("s3:ListBucket", bucket_arn, condition=prefix_condition),
+        # The doc generates GetObject under the prefix too: LOAD_AND_FLATTEN reads each
+        # listed object, and children commonly read the items they are given.
+        g("s3:GetObject", prefix_objects),
+    ), DOC),
+    "putObject": Rule(RR_ONLY, (
+        g(("s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts",
+           "s3:AbortMultipartUpload"), results_prefix),
+    ), DOC),
+}
