@@ -72,3 +72,14 @@ def test_cli_notes_target_policies_without_dir(tmp_path: Path,
     f.write_text(json.dumps(machine(sync_child({"RoleArn": TARGET}))))
     assert main(["generate", str(f), "--region", REGION, "--account", ACCOUNT]) == 0
     assert "--target-policies" in capsys.readouterr().err
+
+
+def test_names_in_a_cross_account_task_are_in_the_target_account() -> None:
+    t = task("arn:aws:states:::codebuild:startBuild.sync", {"ProjectName": "web"},
+             Credentials={"RoleArn": TARGET})
+    r = run(t)
+    resources = {res for s in r.target_policies[TARGET]["Statement"] for res in s["Resource"]}
+    assert resources == {
+        f"arn:aws:codebuild:{REGION}:111122223333:project/web",
+        f"arn:aws:events:{REGION}:111122223333:rule/StepFunctionsGetEventForCodeBuildStartBuildRule",
+    }

@@ -14,7 +14,8 @@ from sfn_iam import generate_policy
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if ".asl." in p.name)
 GOLDEN = Path(__file__).resolve().parent / "golden"
-ENV = {"region": "us-east-1", "account": "123456789012"}
+# The machine's own ARN gives the region and account too (Distributed Map, HTTP Task need it).
+ENV = {"state_machine_arn": "arn:aws:states:us-east-1:123456789012:stateMachine:Example"}
 
 
 def _golden_name(example: Path) -> str:
@@ -28,6 +29,8 @@ def render(example: Path) -> str:
         "warnings": [str(f) for f in result.warnings],
         "recognised": f"{result.recognised}/{result.task_states} Task states",
     }
+    if result.target_policies:
+        out["target_policies"] = result.target_policies
     return json.dumps(out, indent=2, sort_keys=False) + "\n"
 
 

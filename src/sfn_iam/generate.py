@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sfn_iam import cross_account, distributed_map, policy
@@ -92,26 +92,30 @@ class _Run:
         self.result_counts["states"] += 1
         if ref.type == "Task":
             self.result_counts["tasks"] += 1
-            grants = self.task(ref)
-            self.route(ref, grants)
+            self.route(ref)
         elif ref.type == "Map":
             self.grants += distributed_map.child_grants(ref, self.env)
             for pseudo in distributed_map.reader_writer(ref):
                 self.grants += self.task(pseudo)
 
-    def route(self, ref: StateRef, grants: list[Grant]) -> None:
-        """A Task with ``Credentials`` runs as another role: its grants belong to that role,
-        and the execution role needs only ``sts:AssumeRole`` on it."""
+    def route(self, ref: StateRef) -> None:
+        """A Task with ``Credentials`` runs as another role: its grants belong to that role
+        (names are completed in that role's account: the call is made there), and the
+        execution role needs only ``sts:AssumeRole`` on it."""
         if "Credentials" not in ref.body:
-            self.grants += grants
+            self.grants += self.task(ref)
             return
         key, assume = cross_account.assume(ref, self.env, self.findings)
         self.grants += assume
-        self.targets.setdefault(key, []).extend(grants)
+        env = self.env
+        if key != cross_account.DYNAMIC_KEY:
+            env = replace(env, account=key.split(":")[4])
+        self.targets.setdefault(key, []).extend(self.task(ref, env))
 
-    def task(self, ref: StateRef) -> list[Grant]:
+    def task(self, ref: StateRef, env: Env | None = None) -> list[Grant]:
+        env = env or self.env
         raw = ref.body["Resource"]
-        resource, missing = substitute(raw, self.env.substitutions)
+        resource, missing = substitute(raw, env.substitutions)
         if missing:
             names = ", ".join(f"${{{n}}}" for n in missing)
             self.findings.append(Finding(
@@ -164,8 +168,8 @@ class _Run:
         if ref.type == "Task":
             self.result_counts["recognised"] += 1
         t = Task(ref, integration, pattern,
-                 Params(ref.body, ref.jsonata, self.env.substitutions),
-                 self.env, target.partition, resource)
+                 Params(ref.body, ref.jsonata, env.substitutions),
+                 env, target.partition, resource)
         return self.apply(rule, t)
 
     def apply(self, rule: Rule, t: Task) -> list[Grant]:
