@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.util import ACCOUNT, REGION, assert_policy, codes, stmt
-
 from sfn_iam import generate_policy
+from tests.util import ACCOUNT, REGION, assert_policy, codes, stmt
 
 SM = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:Orders"
 CHILD = [

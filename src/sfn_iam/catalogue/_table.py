@@ -15,6 +15,8 @@ TITLES = {
     "lambda": "AWS Lambda", "sagemaker": "Amazon SageMaker AI", "sns": "Amazon SNS",
     "sqs": "Amazon SQS", "states": "AWS Step Functions",
     "s3": "Amazon S3 (Distributed Map `ItemReader` / `ResultWriter`)",
+    "bedrock": "Amazon Bedrock", "emr-serverless": "Amazon EMR Serverless",
+    "mediaconvert": "AWS Elemental MediaConvert", "http": "HTTP Task (third-party APIs)",
 }
 
 

@@ -58,7 +58,7 @@ def manifest_data(t: Task) -> list[Res]:
     usually the same bucket: ``bucket/*`` and a warning."""
     if not _is_manifest(t):
         return []
-    bv, bucket = _bucket(t)
+    _, bucket = _bucket(t)
     kv = t.value("Key")
     if bucket is None or not kv.static or not isinstance(kv.value, str):
         return []  # the object grant is already the dynamic bucket/* form
@@ -67,15 +67,15 @@ def manifest_data(t: Task) -> list[Res]:
     if manifest_type.static and manifest_type.value == "S3_INVENTORY" and len(parts) >= 3:
         prefix = "/".join(escape(p) for p in parts[:-2])
         return [Res(t.fmt(S3 + "{b}/{p}/data/*", b=escape(bucket), p=prefix), kv.where)]
-    t.finding("dynamic-resource",
-              "the data files an Athena or other manifest lists are known only at run time: "
-              f"s3:GetObject granted on the manifest's bucket {bucket}/*; add any other "
-              "buckets the manifest names", kv.where)
-    return [Res(t.fmt(S3 + "{b}/*", b=escape(bucket)), kv.where, True, "a manifest", kv.value)]
+    # Athena (or another) data manifest: the files it lists are known only at run time; the
+    # usual place is the manifest's own bucket (the warning says to add any other).
+    return [Res(t.fmt(S3 + "{b}/*", b=escape(bucket)), kv.where, True,
+                "the list of data files in the manifest (add any other bucket it names)",
+                kv.value)]
 
 
 def _is_manifest(t: Task) -> bool:
-    return _reader_config(t, "InputType").value == "MANIFEST"
+    return bool(_reader_config(t, "InputType").value == "MANIFEST")
 
 
 def _reader_config(t: Task, *path: str) -> Value:

@@ -1,0 +1,187 @@
+"""Amazon Bedrock: ``bedrock:invokeModel`` (request-response) and
+``bedrock:createModelCustomizationJob`` (request-response, ``.sync``). Template: CURRENT-DOCS
+§3.9, "IAM policies for Amazon Bedrock" in
+https://docs.aws.amazon.com/step-functions/latest/dg/connect-bedrock.html (new since the 2023
+snapshot). ``.waitForTaskToken`` is accepted and authorised like request-response (the
+integrations table lists it, the Bedrock page does not: CURRENT-DOCS §11.1).
+
+invokeModel: ``bedrock:InvokeModel`` on the model of ``ModelId``:
+
+- a foundation model ID -> ``arn:PARTITION:bedrock:REGION::foundation-model/ID`` (the account
+  field is empty);
+- a cross-Region inference profile ID (``us.``, ``eu.``, ``apac.``, ``global.`` ... prefix) ->
+  the profile ``arn:...:REGION:ACCOUNT:inference-profile/ID`` and the foundation model it routes
+  to, in every region (``bedrock:*::foundation-model/MODEL``): IAM checks both, and the
+  destination regions are the profile's;
+- an ARN (provisioned, custom, application inference profile, foundation model) as written;
+  a cross-Region inference profile ARN also gets its foundation model, as above;
+- dynamic -> the template's full-access form, ``foundation-model/*`` and
+  ``provisioned-model/*``.
+
+``Input.S3Uri`` and ``Output.S3Uri`` (Step Functions-only fields) need ``s3:GetObject`` /
+``s3:PutObject`` on that object, and a guardrail (``GuardrailIdentifier``) needs
+``bedrock:ApplyGuardrail`` on it. The template omits both; the call fails without them.
+
+createModelCustomizationJob: ``bedrock:CreateModelCustomizationJob`` on the base model
+(``BaseModelIdentifier``), ``custom-model/*`` and ``model-customization-job/*``; ``.sync`` adds
+``Get``/``StopModelCustomizationJob`` on ``model-customization-job/*`` (no events rule: Step
+Functions polls); ``iam:PassRole`` on ``RoleArn``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sfn_iam.arn import parse_arn
+from sfn_iam.params import Value
+from sfn_iam.rules import (
+    ALL,
+    ONLY_SYNC,
+    RR_WAIT,
+    Res,
+    Resolver,
+    Rule,
+    dynamic_res,
+    g,
+    param,
+    passed_to,
+    role,
+)
+from sfn_iam.task import Task
+
+DOC = "connect-bedrock.html"
+
+FOUNDATION = "arn:{partition}:bedrock:{region}::foundation-model/{name}"
+ANY_FOUNDATION = "arn:{partition}:bedrock:{region}::foundation-model/*"
+ANY_PROVISIONED = "arn:{partition}:bedrock:{region}:{account}:provisioned-model/*"
+PROFILE = "arn:{partition}:bedrock:{region}:{account}:inference-profile/{name}"
+CUSTOM_MODELS = "arn:{partition}:bedrock:{region}:{account}:custom-model/*"
+JOBS = "arn:{partition}:bedrock:{region}:{account}:model-customization-job/*"
+GUARDRAIL = "arn:{partition}:bedrock:{region}:{account}:guardrail/{name}"
+ANY_GUARDRAIL = "arn:{partition}:bedrock:{region}:{account}:guardrail/*"
+ANY_OBJECT = "arn:{partition}:s3:::*"
+
+# provider.model[-version][:n[:variant]], e.g. anthropic.claude-3-haiku-20240307-v1:0
+_MODEL_ID = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9._:-]+$")
+# System-defined cross-Region inference profiles: GEO.provider.model
+_PROFILE_ID = re.compile(r"^(?:us|us-gov|eu|apac|jp|au|ca|global)\.(?P<model>[a-z0-9-]+\..+)$")
+_S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
+
+
+# --------------------------------------------------------------------------- models
+
+
+def _profile_model(partition: str, profile_id: str) -> list[str]:
+    """The foundation model a cross-Region inference profile routes to, in any region (the
+    profile's destination regions)."""
+    m = _PROFILE_ID.match(profile_id)
+    return [f"arn:{partition}:bedrock:*::foundation-model/{m.group('model')}"] if m else []
+
+
+def _model_from_text(t: Task, v: Value, text: str, what: str) -> list[Res] | None:
+    """A model from a static ``ModelId`` / ``BaseModelIdentifier``; None when malformed."""
+    if text.startswith("arn:"):
+        arn = parse_arn(text)
+        if arn is None or arn.service != "bedrock":
+            return None
+        arns = [text]
+        kind, _, name = arn.resource.partition("/")
+        if kind == "inference-profile":
+            arns += _profile_model(arn.partition, name)
+    elif what == "ModelId" and _PROFILE_ID.match(text):
+        # Deliberately beyond the template (which predates inference profiles): invoking
+        # through a profile is authorised on the profile and on its foundation model.
+        arns = [t.fmt(PROFILE, name=text),
+                *_profile_model(t.env.partition_or(t.partition), text)]
+    elif _MODEL_ID.match(text):
+        arns = [t.fmt(FOUNDATION, name=text)]
+    else:
+        return None
+    return [Res(arn, v.where) for arn in arns]
+
+
+def _model(path: str, dynamic: tuple[str, ...]) -> Resolver:
+    def resolve(t: Task) -> list[Res]:
+        v = t.value(path)
+        if v.absent:
+            t.finding("missing-parameter",
+                      f"the {t.integration} integration needs {path}; no permission granted "
+                      "for the model", v.where)
+            return []
+        if v.dynamic:
+            return [dynamic_res(t, v, d) for d in dynamic]
+        out = _model_from_text(t, v, v.text or "", path) if v.text else None
+        if out is None:
+            t.finding("malformed-value",
+                      f"{path} {v.value!r} is not a Bedrock model ID or ARN", v.where)
+            return [dynamic_res(t, v, d) for d in dynamic]
+        return out
+
+    return resolve
+
+
+invoke_model = _model("ModelId", (ANY_FOUNDATION, ANY_PROVISIONED))
+base_model = _model("BaseModelIdentifier", (ANY_FOUNDATION,))
+
+
+def customization_resources(t: Task) -> list[Res]:
+    """The base model, ``custom-model/*`` and ``model-customization-job/*``."""
+    custom_models = t.fmt(CUSTOM_MODELS)
+    # A custom base model of this account and region is already covered by custom-model/*:
+    # the template lists no base-model ARN for it ("same, but without the foundation-model
+    # ARN"). One elsewhere is kept as written.
+    base = [r for r in base_model(t)
+            if r.dynamic or not r.arn.startswith(custom_models.removesuffix("*"))]
+    return [*base, Res(custom_models), Res(t.fmt(JOBS))]
+
+
+# --------------------------------------------------------------------------- S3 and guardrail
+
+
+def _s3_object(t: Task, text: str) -> str | None:
+    m = _S3_URI.match(text)
+    if m is None:
+        return None
+    key = m.group("key")
+    # A prefix ("s3://bucket/results/") is written to below it.
+    return t.fmt("arn:{partition}:s3:::{name}", name=f"{m.group('bucket')}/{key}"
+                 + ("*" if key.endswith("/") else ""))
+
+
+def s3_uri(path: str) -> Resolver:
+    return param(path, "", ANY_OBJECT, convert=_s3_object, required=False,
+                 expected="an S3 URI (s3://BUCKET/KEY)")
+
+
+guardrail = param("GuardrailIdentifier", GUARDRAIL, ANY_GUARDRAIL, required=False,
+                  service="bedrock")
+
+
+RULES = {
+    "invokeModel": Rule(
+        RR_WAIT,
+        (
+            g("bedrock:InvokeModel", invoke_model),
+            # Not in the template (CURRENT-DOCS §3.9 [OBS/CDK]): reading the prompt from
+            # Input.S3Uri and writing the response to Output.S3Uri is done with the
+            # execution role, and so is applying a guardrail.
+            g("s3:GetObject", s3_uri("Input.S3Uri")),
+            g("s3:PutObject", s3_uri("Output.S3Uri")),
+            g("bedrock:ApplyGuardrail", guardrail),
+        ),
+        DOC,
+    ),
+    "createModelCustomizationJob": Rule(
+        ALL,
+        (
+            g("bedrock:CreateModelCustomizationJob", customization_resources),
+            g(("bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"),
+              lambda t: [Res(t.fmt(JOBS))], when=ONLY_SYNC),
+            # The template's PassRole has no condition. The role is passed to Bedrock (its
+            # trust policy names bedrock.amazonaws.com), so iam:PassedToService pins it there.
+            g("iam:PassRole", role("RoleArn", required=True),
+              condition=passed_to("bedrock.amazonaws.com")),
+        ),
+        DOC,
+    ),
+}
