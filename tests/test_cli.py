@@ -226,3 +226,18 @@ def test_provenance_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert states == {"Validate", "Price", "WaitForApproval", "Ship"}
     assert all(g["rule"].startswith("lambda:") for g in out["grants"])
     assert {g.get("parameter") for g in out["grants"]} == {"Parameters.FunctionName", "Resource"}
+
+
+def test_sdk_integration_warning_names_the_likely_action(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps({"StartAt": "A", "States": {
+        "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:startSyncExecution",
+              "Parameters": {"StateMachineArn": "x"}, "Next": "B"},
+        "B": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+              "Parameters": {"Bucket": "b"}, "End": True}}}))
+    assert main(["generate", str(f), "--region", "us-east-1", "--account", "123456789012"]) == 0
+    out, err = capsys.readouterr()
+    assert "states:StartSyncExecution" in err and "s3:ListBucket" in err
+    assert err.count("unknown-integration") == 2
+    assert json.loads(out)["Statement"] == []

@@ -145,10 +145,17 @@ class _Run:
             rule = module.rule_for(target.service, target.api)
         integration = f"{target.service}:{target.api}"
         if rule is None:
+            hint = ""
+            if target.service.startswith("aws-sdk:"):
+                from sfn_iam.sdk_names import likely_action
+
+                action = likely_action(target.service.split(":", 1)[1], target.api)
+                hint = (f" (AWS SDK integrations are not supported yet: the role most likely "
+                        f"needs {action}; see the Service Authorization Reference)")
             self.findings.append(Finding(
                 "unknown-integration",
                 f"{resource!r}: {integration} is not an integration sfn-iam knows; "
-                "no permission granted for this state",
+                f"no permission granted for this state{hint}",
                 ref.path, "Resource",
             ))
             return []
