@@ -113,71 +113,79 @@ class _Run:
         self.targets.setdefault(key, []).extend(self.task(ref, env))
 
     def task(self, ref: StateRef, env: Env | None = None) -> list[Grant]:
+        """The grants of one Task (or a Map's ItemReader / ResultWriter)."""
         env = env or self.env
-        raw = ref.body["Resource"]
-        resource, missing = substitute(raw, env.substitutions)
-        if missing:
-            names = ", ".join(f"${{{n}}}" for n in missing)
-            self.findings.append(Finding(
-                "unresolved-placeholder",
-                f"Resource {raw!r} has {names} without a value; pass --substitute NAME=VALUE "
-                "(no permission granted for this state)",
-                ref.path, "Resource",
-            ))
+        resource = self._resource(ref, env)
+        if resource is None:
             return []
         target = classify(resource)
-        if target.kind == "activity":
-            self.result_counts["activities"] += 1
-            self.result_counts["recognised"] += 1
+        if target.kind in ("activity", "unknown"):
+            if target.kind == "activity":
+                self.result_counts["activities"] += 1
+                self.result_counts["recognised"] += 1
+            else:
+                self._note(ref, "unknown-integration",
+                           f"{target.why}; no permission granted for this state")
             return []
-        if target.kind == "unknown":
-            self.findings.append(Finding(
-                "unknown-integration", f"{target.why}; no permission granted for this state",
-                ref.path, "Resource",
-            ))
-            return []
-        module = service_module(
-            "aws-sdk" if target.service.startswith("aws-sdk:") else target.service
-        )
-        rules: dict[str, Rule] = getattr(module, "RULES", {}) if module else {}
-        rule = rules.get(target.api)
-        if rule is None and module is not None and hasattr(module, "rule_for"):
-            rule = module.rule_for(target.service, target.api)
-        integration = f"{target.service}:{target.api}"
+        rule = self._rule(ref, resource, target)
         if rule is None:
-            hint = ""
-            if target.service.startswith("aws-sdk:"):
-                from sfn_iam.sdk_names import likely_action
-
-                action = likely_action(target.service.split(":", 1)[1], target.api)
-                hint = (f" (AWS SDK integrations are not supported yet: the role most likely "
-                        f"needs {action}; see the Service Authorization Reference)")
-            self.findings.append(Finding(
-                "unknown-integration",
-                f"{resource!r}: {integration} is not an integration sfn-iam knows; "
-                f"no permission granted for this state{hint}",
-                ref.path, "Resource",
-            ))
             return []
-        pattern = target.pattern
-        if pattern_key(pattern) not in rule.patterns or (
-            pattern == "sync:2" and pattern not in rule.patterns
-        ):
-            shown = "request-response" if not pattern else f".{pattern}"
-            self.findings.append(Finding(
-                "unsupported-pattern",
-                f"the AWS documentation says {integration} does not support {shown}; granted "
-                "the request-response permissions only (some templates disagree with the "
-                "integration pages, e.g. SageMaker callback)",
-                ref.path, "Resource",
-            ))
-            pattern = ""
         if ref.type == "Task":
             self.result_counts["recognised"] += 1
-        t = Task(ref, integration, pattern,
+        pattern = self._pattern(ref, rule, target)
+        t = Task(ref, f"{target.service}:{target.api}", pattern,
                  Params(ref.body, ref.jsonata, env.substitutions),
                  env, target.partition, resource)
         return self.apply(rule, t)
+
+    def _note(self, ref: StateRef, code: str, message: str) -> None:
+        self.findings.append(Finding(code, message, ref.path, "Resource"))
+
+    def _resource(self, ref: StateRef, env: Env) -> str | None:
+        """The Resource with ``${Name}`` substituted; None (and a finding) when one is left."""
+        raw = ref.body["Resource"]
+        resource, missing = substitute(raw, env.substitutions)
+        if not missing:
+            return resource
+        names = ", ".join(f"${{{n}}}" for n in missing)
+        self._note(ref, "unresolved-placeholder",
+                   f"Resource {raw!r} has {names} without a value; pass --substitute NAME=VALUE "
+                   "(no permission granted for this state)")
+        return None
+
+    def _rule(self, ref: StateRef, resource: str, target: _Target) -> Rule | None:
+        """The catalogue rule for the integration; None (and a finding) when there is none."""
+        sdk = target.service.startswith("aws-sdk:")
+        module = service_module("aws-sdk" if sdk else target.service)
+        rules: dict[str, Rule] = getattr(module, "RULES", {}) if module else {}
+        rule = rules.get(target.api)
+        if rule is not None:
+            return rule
+        hint = ""
+        if sdk:
+            from sfn_iam.sdk_names import likely_action
+
+            action = likely_action(target.service.split(":", 1)[1], target.api)
+            hint = (f" (AWS SDK integrations are not supported yet: the role most likely "
+                    f"needs {action}; see the Service Authorization Reference)")
+        self._note(ref, "unknown-integration",
+                   f"{resource!r}: {target.service}:{target.api} is not an integration sfn-iam "
+                   f"knows; no permission granted for this state{hint}")
+        return None
+
+    def _pattern(self, ref: StateRef, rule: Rule, target: _Target) -> str:
+        """The pattern to authorise: an unsupported one is warned about and authorised like
+        request-response (some templates and integration pages disagree, e.g. SageMaker
+        callback); ``.sync:2`` only where a rule opts in."""
+        pattern = target.pattern
+        if pattern_key(pattern) in rule.patterns and (
+                pattern != "sync:2" or pattern in rule.patterns):
+            return pattern
+        shown = "request-response" if not pattern else f".{pattern}"
+        self._note(ref, "unsupported-pattern",
+                   f"the AWS documentation says {target.service}:{target.api} does not support "
+                   f"{shown}; granted the request-response permissions only")
+        return ""
 
     def apply(self, rule: Rule, t: Task) -> list[Grant]:
         key = pattern_key(t.pattern)
