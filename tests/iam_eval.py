@@ -10,7 +10,6 @@ A request is allowed when some Allow statement matches and no Deny does.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from typing import Any
 
@@ -57,11 +56,16 @@ def resource_matches(pattern: str, resource: str) -> bool:
     return all(_wild_to_regex(a).fullmatch(b) is not None for a, b in zip(p, r, strict=True))
 
 
+def _unescape(value: str) -> str:
+    """The policy-variable escapes ``${*}``, ``${?}``, ``${$}`` stand for the literal char."""
+    return value.replace("${*}", "*").replace("${?}", "?").replace("${$}", "$")
+
+
 def _cond_op(op: str, expected: list[str], actual: str) -> bool:
     if op in ("StringEquals", "ArnEquals"):
-        return actual in expected
+        return actual in [_unescape(e) for e in expected]
     if op in ("StringLike", "ArnLike"):
-        return any(fnmatch.fnmatchcase(actual, e) for e in expected)
+        return any(_wild_to_regex(e).fullmatch(actual) is not None for e in expected)
     raise NotImplementedError(op)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sfn_iam.arn import Env
 from sfn_iam.errors import DefinitionError
 from sfn_iam.model import Grant, Provenance
-from sfn_iam.rules import DOC_BASE
+from sfn_iam.rules import DOC_BASE, escape
 from sfn_iam.walk import StateRef
 
 DOC = DOC_BASE + "iam-policies-eg-dist-map.html"
@@ -33,7 +33,7 @@ def child_grants(ref: StateRef, env: Env) -> list[Grant]:
     machine, name = env.state_machine(env.partition_or("aws"))
     base = machine.rsplit(":stateMachine:", 1)[0]
     label = ref.body.get("Label")
-    run = label if isinstance(label, str) and label and "*" not in label else "*"
+    run = escape(label) if isinstance(label, str) and label else "*"
 
     def why(note: str) -> Provenance:
         return Provenance(ref.path, "map:distributed", "ItemProcessor.ProcessorConfig", DOC, note)

@@ -4,6 +4,7 @@ and everything is sorted so that the output is stable and diff-friendly."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -93,3 +94,78 @@ def _statement_key(st: dict[str, Any]) -> tuple[Any, ...]:
 
 def document(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": VERSION, "Statement": statements}
+
+
+# --------------------------------------------------------------------------- size limits
+
+#: IAM quotas (IAM and AWS STS quotas, "IAM and STS character limits"): the inline policies of
+#: a role together, and one managed policy. IAM does not count whitespace.
+INLINE_LIMIT = 10_240
+MANAGED_LIMIT = 6_144
+
+
+def policy_size(document: dict[str, Any]) -> int:
+    """The size of ``document`` as IAM counts it against its quotas: the characters of the
+    JSON without the whitespace between tokens. Whitespace inside strings is counted (an
+    over-estimate if IAM drops it too, never an under-estimate); characters, not bytes, and
+    non-ASCII characters count once, as written (not ``\\uXXXX``)."""
+    return len(_compact(document))
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def split(document: dict[str, Any], limit: int = MANAGED_LIMIT) -> list[dict[str, Any]]:
+    """``document`` as several policy documents that each fit in ``limit`` characters
+    (:func:`policy_size`) and together allow and deny exactly what it does.
+
+    Statements are kept whole where they fit and packed, in their order, into the first
+    document with room (first fit); a statement too big on its own is cut into statements
+    with the same Effect, Action and Condition over consecutive slices of its Resource list
+    (then of its Action list). The result depends only on the input. A document that fits is
+    returned as it is, alone. Raises ``ValueError`` when one action on one resource cannot
+    fit (``limit`` is smaller than any policy could be)."""
+    if policy_size(document) <= limit:
+        return [document]
+    version = document.get("Version", VERSION)
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    room = limit - policy_size({"Version": version, "Statement": []})
+    pieces = [piece for st in statements for piece in _pieces(st, room)]
+    bins: list[list[dict[str, Any]]] = []
+    used: list[int] = []  # characters of each bin's statements, commas included
+    for piece in pieces:
+        size = len(_compact(piece))
+        for i, n in enumerate(used):
+            if n + 1 + size <= room:
+                bins[i].append(piece)
+                used[i] = n + 1 + size
+                break
+        else:
+            bins.append([piece])
+            used.append(size)
+    return [{"Version": version, "Statement": b} for b in bins]
+
+
+def _pieces(st: dict[str, Any], room: int) -> list[dict[str, Any]]:
+    """``st`` as statements of at most ``room`` characters each, cutting its Resource list,
+    else its Action list, into consecutive slices (greedy, so as few pieces as possible)."""
+    if len(_compact(st)) <= room:
+        return [st]
+    for key in ("Resource", "NotResource", "Action", "NotAction"):
+        values = st.get(key)
+        if isinstance(values, list) and len(values) > 1:
+            out: list[dict[str, Any]] = []
+            chunk: list[Any] = []
+            for value in values:
+                if chunk and len(_compact({**st, key: [*chunk, value]})) > room:
+                    out.extend(_pieces({**st, key: chunk}, room))
+                    chunk = []
+                chunk.append(value)
+            out.extend(_pieces({**st, key: chunk}, room))
+            return out
+    raise ValueError(
+        f"a statement of {len(_compact(st))} characters cannot be split to fit in {room} "
+        "(one action on one resource)")

@@ -8,6 +8,7 @@ ARNs. Resolvers are the only code, and the common ones live here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Union
@@ -79,12 +80,40 @@ def g(
 # --------------------------------------------------------------------------- resolvers
 
 
+#: IAM reads ``*`` and ``?`` as wildcards in a resource (and in ``*Like`` condition values),
+#: and ``${`` as the start of a policy variable. A ``$`` not followed by ``{`` is literal
+#: (``function:fn:$LATEST``, the API Gateway stage ``$default``); a final ``$`` is escaped too,
+#: so that nothing appended after the value can turn it into ``${``.
+_IAM_SPECIAL = re.compile(r"[*?]|\$(?=\{|\Z)")
+
+
 def escape(text: str) -> str:
-    """A static value as a literal in an IAM resource: ``*``, ``?`` and ``$`` would be a
-    wildcard or a policy variable there, so they become ``${*}``, ``${?}``, ``${$}``."""
-    if not any(c in text for c in "*?$"):
-        return text
-    return "".join("${" + c + "}" if c in "*?$" else c for c in text)
+    """A static value as a literal in an IAM resource or condition value: ``*``, ``?`` and the
+    ``$`` of ``${`` become ``${*}``, ``${?}``, ``${$}`` (IAM's own escapes, "Special
+    characters" in the policy-variables reference). Rules add their deliberate wildcards
+    (``FAMILY:*``, ``NAME*``, ``/jobruns/*``) *after* escaping the value."""
+    return _IAM_SPECIAL.sub(lambda m: "${" + m.group(0) + "}", text)
+
+
+def has_iam_special(text: str) -> bool:
+    """Does ``text`` hold a character IAM would read as a wildcard or a policy variable?"""
+    return _IAM_SPECIAL.search(text) is not None
+
+
+def malformed(t: Task, v: Any, message: str, template: str) -> list[Res]:
+    """A static value that is not the form the parameter takes: a ``malformed-value`` finding
+    and the dynamic form ``template`` (the value may be a form sfn-iam does not know) -
+    unless it holds IAM wildcard or policy-variable characters, which no name or ID the
+    services take can contain: then nothing is granted for it, since the dynamic form would
+    be exactly the widening those characters ask for."""
+    text = v.value if isinstance(v.value, str) else ""
+    if has_iam_special(text):
+        t.finding("malformed-value",
+                  f"{message}; it contains IAM wildcard or policy-variable characters "
+                  "(*, ?, ${), so no permission is granted for it", v.where)
+        return []
+    t.finding("malformed-value", message, v.where)
+    return [dynamic_res(t, v, template)]
 
 
 def star(_: Task) -> list[Res]:
@@ -106,9 +135,11 @@ def events_rule(name: str) -> Resolver:
     return fixed("arn:{partition}:events:{region}:{account}:rule/" + name)
 
 
-def dynamic_res(t: Task, v: Any, template: str) -> Res:
-    """The wildcard ``template`` for the value ``v`` that could not be resolved."""
-    arn = "*" if template == "*" else t.fmt(template)
+def dynamic_res(t: Task, v: Any, template: str, **names: str) -> Res:
+    """The wildcard ``template`` for the value ``v`` that could not be resolved. ``template``
+    is a format string: a static user value that completes it goes in ``names`` (escaped),
+    never into the template itself, whose ``{`` ``}`` would be read as fields."""
+    arn = "*" if template == "*" else t.fmt(template, **names)
     if v.dynamic:
         return Res(arn, v.where, True, v.reason, v.expr)
     return Res(arn, v.where, True, "a value sfn-iam cannot read", repr(v.value))
@@ -135,12 +166,17 @@ def param(
       URL, a Lambda partial ARN, ...); ``None`` from it means the value is not
       ``expected`` (a ``malformed-value`` finding and the dynamic form);
     - a dynamic value gives ``dynamic`` (``*`` or an ARN template) and a finding.
+
+    Static values are literals: the name filled into the template and an ARN used as written
+    are escaped (:func:`escape`), so that ``*``, ``?`` or ``${`` in them cannot widen the
+    grant. ``from_arn`` and ``convert`` return a resource *pattern*: they escape the user's
+    text themselves (and may add deliberate wildcards after it). A malformed value holding
+    such characters is refused (:func:`malformed`).
     """
     keys = tuple(path.split("."))
 
-    def malformed(t: Task, v: Any, what: str) -> list[Res]:
-        t.finding("malformed-value", what, v.where)
-        return [dynamic_res(t, v, dynamic)]
+    def bad(t: Task, v: Any, what: str) -> list[Res]:
+        return malformed(t, v, what, dynamic)
 
     def resolve(t: Task) -> list[Res]:
         v = t.value(*keys)
@@ -157,20 +193,20 @@ def param(
             return [dynamic_res(t, v, dynamic)]
         text = v.text
         if text is None:
-            return malformed(t, v, f"{path} should be a non-empty string")
+            return bad(t, v, f"{path} should be a non-empty string")
         if convert is not None:
             arn = convert(t, text)
-            return [Res(arn, v.where)] if arn else malformed(
+            return [Res(arn, v.where)] if arn else bad(
                 t, v, f"{text!r} is not {expected or 'a value this parameter takes'}")
         if text.startswith("arn:"):
             parsed = parse_arn(text)
             if parsed is None or (service is not None and parsed.service != service):
-                return malformed(t, v, f"{text!r} is not {f'an {service} ARN' if service else 'an ARN'}")
-            arn = from_arn(t, text) if from_arn else text
+                return bad(t, v, f"{text!r} is not {f'an {service} ARN' if service else 'an ARN'}")
+            arn = from_arn(t, text) if from_arn else escape(text)
             if arn is None:
-                return malformed(t, v, f"{text!r} is not the ARN this parameter expects")
+                return bad(t, v, f"{text!r} is not the ARN this parameter expects")
             return [Res(arn, v.where)]
-        return [Res(t.fmt(name_template, name=text), v.where)]
+        return [Res(t.fmt(name_template, name=escape(text)), v.where)]
 
     return resolve
 

@@ -10,7 +10,9 @@ The template's resource ``arn:[[region]]:[[accountId]]:*`` is malformed (a known
 built from the parameters: ``ApiEndpoint`` (``API_ID.execute-api.REGION.amazonaws.com``) gives
 the API id and region, ``Stage``, ``Method`` and ``Path`` the rest; the account is the state
 machine's (IAM_ROLE calls cannot cross accounts, connect-api-gateway.md). A dynamic part
-becomes ``*`` in its own segment only.
+becomes ``*`` in its own segment only. A static Stage or Path is a literal (``*``, ``?``,
+``${`` escaped); an ApiEndpoint or Method that is malformed *and* holds such characters is
+refused (no grant) rather than widened to ``*``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 
 from sfn_iam.arn import partition_for_region
 from sfn_iam.params import Value
-from sfn_iam.rules import RR_WAIT, Res, Rule, g
+from sfn_iam.rules import RR_WAIT, Res, Rule, escape, g, has_iam_special
 from sfn_iam.task import Task
 
 DOC = "connect-api-gateway.html"
@@ -61,8 +63,19 @@ def _check_auth_type(t: Task) -> None:
                   f"AuthType {v.value!r} is not NO_AUTH, IAM_ROLE or RESOURCE_POLICY", v.where)
 
 
-def _endpoint(t: Task, v: Value, parts: _Parts) -> tuple[str, str, str]:
-    """(partition, region, API id) from ``ApiEndpoint`` (present)."""
+def _refused(t: Task, v: Value, what: str) -> bool:
+    """A malformed static value holding IAM wildcard or policy-variable characters: a finding
+    and no grant (its ``*`` fallback would be the widening those characters ask for)."""
+    if not (isinstance(v.value, str) and has_iam_special(v.value)):
+        return False
+    t.finding("malformed-value",
+              f"{what} {v.value!r} is malformed and contains IAM wildcard or policy-variable "
+              "characters (*, ?, ${); no permission granted", v.where)
+    return True
+
+
+def _endpoint(t: Task, v: Value, parts: _Parts) -> tuple[str, str, str] | None:
+    """(partition, region, API id) from ``ApiEndpoint`` (present); None when refused."""
     partition = t.env.partition_or(t.partition)
     if v.dynamic:
         # The endpoint names both the API and its region: both are unknown.
@@ -73,6 +86,8 @@ def _endpoint(t: Task, v: Value, parts: _Parts) -> tuple[str, str, str]:
         region = m.group("region")
         partition = t.env.partition or partition_for_region(region) or t.partition
         return partition, region, m.group("api")
+    if _refused(t, v, "ApiEndpoint"):
+        return None
     if _HOST.match(host):
         # A custom domain name (which the integration does not support, connect-api-gateway.md):
         # IAM sees the API id behind it, which the definition does not say. The API is taken
@@ -97,14 +112,16 @@ def _segment(t: Task, key: str, parts: _Parts, default: str) -> str:
     if not isinstance(v.value, str):
         t.finding("malformed-value", f"{key} should be a string; granted on *", v.where)
         return "*"
-    return v.value
+    return escape(v.value)
 
 
-def _method(t: Task, v: Value, parts: _Parts) -> str:
+def _method(t: Task, v: Value, parts: _Parts) -> str | None:
     if v.dynamic:
         return parts.widen(v)
     method = v.value.upper() if isinstance(v.value, str) else None
     if method not in METHODS:
+        if _refused(t, v, "Method"):
+            return None
         t.finding("malformed-value",
                   f"Method {v.value!r} is not one of {', '.join(sorted(METHODS))}; granted on *",
                   v.where)
@@ -123,11 +140,14 @@ def invoke_arn(t: Task) -> list[Res]:
     if endpoint.absent or method_v.absent:
         return []
     parts = _Parts()
-    partition, region, api = _endpoint(t, endpoint, parts)
+    found = _endpoint(t, endpoint, parts)
     # No Stage: an HTTP API's $default stage (the only case where Stage may be omitted).
     stage = _segment(t, "Stage", parts, "$default")
     method = _method(t, method_v, parts)
     path = _segment(t, "Path", parts, "")
+    if found is None or method is None:
+        return []
+    partition, region, api = found
     # The resource path keeps its leading "/" (added when the Path omits it): GET /bills is
     # .../GET/bills, the root resource is .../GET/. Path parameters such as {id} are literal.
     path = "/*" if path == "*" else "/" + path.lstrip("/")

@@ -14,7 +14,19 @@ from __future__ import annotations
 
 import re
 
-from sfn_iam.rules import ONLY_SYNC, RR_ONLY, RR_SYNC, Res, Resolver, Rule, dynamic_res, fixed, g
+from sfn_iam.rules import (
+    ONLY_SYNC,
+    RR_ONLY,
+    RR_SYNC,
+    Res,
+    Resolver,
+    Rule,
+    dynamic_res,
+    escape,
+    fixed,
+    g,
+    malformed,
+)
 from sfn_iam.task import Task
 
 DOC = "connect-athena.html"
@@ -91,11 +103,10 @@ def workgroup(t: Task) -> list[Res]:
         return [dynamic_res(t, v, ANY_WORKGROUP), catalogs]
     name = v.text
     if name is None or not _WORKGROUP_NAME.match(name):
-        t.finding("malformed-value",
-                  f"WorkGroup {v.value!r} is not an Athena workgroup name ([A-Za-z0-9._-]{{1,128}})",
-                  v.where)
-        return [dynamic_res(t, v, ANY_WORKGROUP), catalogs]
-    return [Res(t.fmt(WORKGROUP, name=name), v.where), catalogs]
+        wild = malformed(t, v, f"WorkGroup {v.value!r} is not an Athena workgroup name "
+                         "([A-Za-z0-9._-]{1,128})", ANY_WORKGROUP)
+        return [*wild, catalogs] if wild else []  # refused: nothing for the query at all
+    return [Res(t.fmt(WORKGROUP, name=escape(name)), v.where), catalogs]
 
 
 def _many(*templates: str) -> Resolver:

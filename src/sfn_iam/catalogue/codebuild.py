@@ -38,8 +38,10 @@ from sfn_iam.rules import (
     Resolver,
     Rule,
     dynamic_res,
+    escape,
     events_rule,
     g,
+    malformed,
     passed_to,
     role,
 )
@@ -62,19 +64,21 @@ Convert = Callable[[Task, str], "str | None"]
 
 
 def _arn(text: str, kind: str) -> tuple[str, str] | None:
-    """``(arn-prefix up to the account, rest after 'kind/')`` for a codebuild ARN of ``kind``."""
+    """``(arn-prefix up to the account, rest after 'kind/')`` for a codebuild ARN of ``kind``.
+    The prefix is escaped (its partition, region and account are not checked); the rest is
+    raw, for the caller to check and escape."""
     a = parse_arn(text)
     if a is None or a.service != "codebuild" or not a.resource.startswith(kind + "/"):
         return None
-    return f"arn:{a.partition}:codebuild:{a.region}:{a.account}", a.resource[len(kind) + 1:]
+    return escape(f"arn:{a.partition}:codebuild:{a.region}:{a.account}"), a.resource[len(kind) + 1:]
 
 
 def project_name(t: Task, text: str) -> str | None:
     """``ProjectName``: a project name or a project ARN (used as written)."""
     if text.startswith("arn:"):
         parts = _arn(text, "project")
-        return text if parts and _NAME.match(parts[1]) else None
-    return t.fmt(PROJECT, name=text) if _NAME.match(text) else None
+        return escape(text) if parts and _NAME.match(parts[1]) else None
+    return t.fmt(PROJECT, name=escape(text)) if _NAME.match(text) else None
 
 
 def build_project(*kinds: str) -> Convert:
@@ -87,10 +91,10 @@ def build_project(*kinds: str) -> Convert:
                 parts = _arn(text, kind)
                 m = _ID.match(parts[1]) if parts else None
                 if parts and m:
-                    return f"{parts[0]}:project/{m.group('name')}"
+                    return f"{parts[0]}:project/{escape(m.group('name'))}"
             return None
         m = _ID.match(text)
-        return t.fmt(PROJECT, name=m.group("name")) if m else None
+        return t.fmt(PROJECT, name=escape(m.group("name"))) if m else None
 
     return convert
 
@@ -99,7 +103,7 @@ def report_group(t: Task, text: str) -> str | None:
     """The report group of a report ARN ``arn:...:report/GROUP:ID``."""
     parts = _arn(text, "report")
     m = _ID.match(parts[1]) if parts else None
-    return f"{parts[0]}:report-group/{m.group('name')}" if parts and m else None
+    return f"{parts[0]}:report-group/{escape(m.group('name'))}" if parts and m else None
 
 
 def _one(t: Task, v: Value, convert: Convert, dynamic: str, expected: str) -> list[Res]:
@@ -107,8 +111,7 @@ def _one(t: Task, v: Value, convert: Convert, dynamic: str, expected: str) -> li
         return [dynamic_res(t, v, dynamic)]
     arn = convert(t, v.text or "")
     if arn is None:
-        t.finding("malformed-value", f"{v.value!r} is not {expected}", v.where)
-        return [dynamic_res(t, v, dynamic)]
+        return malformed(t, v, f"{v.value!r} is not {expected}", dynamic)
     return [Res(arn, v.where)]
 
 

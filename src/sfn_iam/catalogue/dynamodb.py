@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from sfn_iam.arn import parse_arn
-from sfn_iam.rules import RR_ONLY, Rule, g, param
+from sfn_iam.rules import RR_ONLY, Rule, escape, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-ddb.html"
@@ -21,9 +21,10 @@ _TABLE = re.compile(r"^table/[A-Za-z0-9_.-]{1,255}$")
 
 
 def table_arn(_: Task, text: str) -> str | None:
-    """A table ARN as written; an index, stream or backup ARN is not a table."""
+    """A table ARN as written (escaped: its region and account are not checked); an index,
+    stream or backup ARN is not a table."""
     parsed = parse_arn(text)
-    return text if parsed and _TABLE.match(parsed.resource) else None
+    return escape(text) if parsed and _TABLE.match(parsed.resource) else None
 
 
 TABLE = param(

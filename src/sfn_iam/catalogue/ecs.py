@@ -32,6 +32,7 @@ from sfn_iam.rules import (
     G,
     Res,
     Rule,
+    escape,
     events_rule,
     g,
     param,
@@ -58,12 +59,13 @@ def _task_definition_arn(t: Task, text: str) -> str | None:
     if m:
         # A full ARN keeps its own partition, region and account; without a revision it
         # runs the latest one: append ":*" (CURRENT-DOCS §3.3).
-        return text if m.group("rev") else text + ":*"
+        # (The patterns admit no IAM wildcard; escaped all the same, before the ":*".)
+        return escape(text) if m.group("rev") else escape(text) + ":*"
     m = _SHORT.match(text)
     if m:
         # Deliberately not the 2023 template's task-definition/FAMILY: IAM sees the
         # revision that runs, so FAMILY:REV exactly, or FAMILY:* for the latest.
-        return t.fmt(TASK_DEF, name=text if m.group("rev") else text + ":*")
+        return t.fmt(TASK_DEF, name=escape(text) if m.group("rev") else escape(text) + ":*")
     return None
 
 

@@ -43,8 +43,10 @@ from sfn_iam.rules import (
     Resolver,
     Rule,
     dynamic_res,
+    escape,
     fixed,
     g,
+    has_iam_special,
     passed_to,
     role,
     star,
@@ -76,9 +78,15 @@ def _name(t: Task, path: str, what: str, wildcard: str) -> tuple[str | None, lis
     if v.dynamic:
         return None, [dynamic_res(t, v, wildcard)]
     if v.text is None or not _NAME.match(v.text):
+        if v.text is not None and has_iam_special(v.text):
+            t.finding("malformed-value",
+                      f"{path} {v.value!r} is not an EKS {what} name and contains IAM wildcard or "
+                      "policy-variable characters (*, ?, ${); no permission granted", v.where)
+            return None, []
         t.finding("malformed-value", f"{path} {v.value!r} is not an EKS {what} name", v.where)
         return None, [dynamic_res(t, v, wildcard)]
-    return v.text, []
+    # A checked name admits no IAM wildcard; escaped all the same (deliberate "/*" come after).
+    return escape(v.text), []
 
 
 def cluster(path: str) -> Resolver:
@@ -102,11 +110,14 @@ def member(kind: str, path: str, what: str) -> Resolver:
 
     def resolve(t: Task) -> list[Res]:
         cname, cwild = _name(t, "ClusterName", "cluster", base + "*")
-        inner = base + (cname + "/*" if cname else "*")  # cname is a checked name: no braces
+        # cname is a checked, escaped name: no braces for t.fmt to read
+        inner = base + (cname + "/*" if cname else "*")
         name, wild = _name(t, path, what, inner)
         if t.value("ClusterName").absent or t.value(path).absent:
             return []
         if cname is None or name is None:
+            if (cname is None and not cwild) or (name is None and not wild):
+                return []  # a refused name: no grant at all
             return cwild + wild
         arn = t.fmt(base + "{c}/{n}/*", c=cname, n=name)
         return [Res(arn, t.value(path).where)]

@@ -23,6 +23,7 @@ from sfn_iam.rules import (
     RR_SYNC,
     Resolver,
     Rule,
+    escape,
     events_rule,
     g,
     param,
@@ -44,7 +45,7 @@ EVENTS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 def _cluster_arn(_: Task, text: str) -> str | None:
     """A ClusterId written as a cluster ARN is used as written; any other EMR ARN is not one."""
     arn = parse_arn(text)
-    return text if arn is not None and arn.resource.startswith("cluster/") else None
+    return escape(text) if arn is not None and arn.resource.startswith("cluster/") else None
 
 
 def cluster(dynamic: str = ANY_CLUSTER) -> Resolver:
@@ -59,9 +60,9 @@ def _instance_profile_role(_t: Task, text: str) -> str | None:
         return None
     kind, _, rest = arn.resource.partition("/")
     if kind == "role":
-        return text
+        return escape(text)
     if kind == "instance-profile" and rest:
-        return f"arn:{arn.partition}:iam::{arn.account}:role/{rest}"
+        return escape(f"arn:{arn.partition}:iam::{arn.account}:role/{rest}")
     return None
 
 

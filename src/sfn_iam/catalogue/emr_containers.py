@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sfn_iam.rules import ONLY_SYNC, RR_ONLY, RR_SYNC, Resolver, Rule, fixed, g, param, star
+from sfn_iam.rules import ONLY_SYNC, RR_ONLY, RR_SYNC, Resolver, Rule, escape, fixed, g, param, star
 from sfn_iam.task import Task
 
 DOC = "connect-emr-eks.html"
@@ -30,11 +30,12 @@ SLR = ("arn:{partition}:iam::{account}:role/aws-service-role/emr-containers.amaz
 
 
 def _vc_arn(_: Task, text: str) -> str | None:
-    return text if _VC_ARN.match(text) else None
+    # The pattern admits no IAM wildcard; escaped all the same (the "/jobruns/*" after it).
+    return escape(text) if _VC_ARN.match(text) else None
 
 
 def _jobruns_arn(_: Task, text: str) -> str | None:
-    return text + "/jobruns/*" if _VC_ARN.match(text) else None
+    return escape(text) + "/jobruns/*" if _VC_ARN.match(text) else None
 
 
 def virtual_cluster(path: str) -> Resolver:
@@ -74,7 +75,8 @@ def execution_role_condition(t: Task) -> dict[str, dict[str, Any]] | None:
                   v.where)
         if text is None:
             return None
-    return {"StringEquals": {"emr-containers:ExecutionRoleArn": [text]}}
+    # A literal: StringEquals has no wildcards, but it reads policy variables ("${").
+    return {"StringEquals": {"emr-containers:ExecutionRoleArn": [escape(text)]}}
 
 
 RULES = {

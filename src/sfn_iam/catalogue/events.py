@@ -14,7 +14,7 @@ import re
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.params import Value
-from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, g
+from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, escape, g, malformed
 from sfn_iam.task import Task
 
 DOC = "connect-eventbridge.html"
@@ -29,23 +29,23 @@ ANY_BUS = "arn:{partition}:events:*:*:event-bus/*"
 _NAME = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
 
 
-def _bus(t: Task, v: Value) -> Res:
-    """The bus named by one entry's ``EventBusName`` value."""
+def _bus(t: Task, v: Value) -> list[Res]:
+    """The bus named by one entry's ``EventBusName`` value (none when refused)."""
     if v.absent:
         # PutEvents sends an entry without EventBusName to the account's default bus.
-        return Res(t.fmt(BUS, name="default"), v.where)
+        return [Res(t.fmt(BUS, name="default"), v.where)]
     if v.dynamic:
-        return dynamic_res(t, v, ANY_BUS)
+        return [dynamic_res(t, v, ANY_BUS)]
     text = v.text or ""
     if text.startswith("arn:"):
         parsed = parse_arn(text)
         bus = parsed.resource.partition("event-bus/") if parsed else ("", "", "")
         if parsed and parsed.service == "events" and bus[0] == "" and _NAME.match(bus[2]):
-            return Res(text, v.where)
+            # The bus name is checked, not the partition, region and account: escaped.
+            return [Res(escape(text), v.where)]
     elif _NAME.match(text):
-        return Res(t.fmt(BUS, name=text), v.where)
-    t.finding("malformed-value", f"EventBusName {v.value!r} is not an event bus name or ARN", v.where)
-    return dynamic_res(t, v, ANY_BUS)
+        return [Res(t.fmt(BUS, name=escape(text)), v.where)]
+    return malformed(t, v, f"EventBusName {v.value!r} is not an event bus name or ARN", ANY_BUS)
 
 
 def buses(t: Task) -> list[Res]:
@@ -65,7 +65,7 @@ def buses(t: Task) -> list[Res]:
         elif not isinstance(entry.value, dict):
             t.finding("malformed-value", "an entry of Entries should be an object", entry.where)
         else:
-            out.append(_bus(t, t.value("Entries", i, "EventBusName")))
+            out.extend(_bus(t, t.value("Entries", i, "EventBusName")))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from sfn_iam.rules import RR_ONLY, RR_WAIT, Res, Rule, g, param
+from sfn_iam.rules import RR_ONLY, RR_WAIT, Res, Rule, escape, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-lambda.html"
@@ -24,14 +24,16 @@ _ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]
 
 
 def function_arn(t: Task, text: str) -> str | None:
+    # The forms admit no IAM wildcard; "$" (``$LATEST``) stays literal. Escaped all the same,
+    # so that the resource is a literal whatever the patterns come to accept.
     if text.startswith("arn:"):
-        return text if _ARN.match(text) else None
+        return escape(text) if _ARN.match(text) else None
     m = _PARTIAL.match(text)
     if m:
         return t.fmt("arn:{partition}:lambda:{region}:{acct}:function:{rest}",
-                     acct=m.group("account"), rest=m.group("rest"))
+                     acct=m.group("account"), rest=escape(m.group("rest")))
     if _NAME.match(text):
-        return t.fmt("arn:{partition}:lambda:{region}:{account}:function:{name}", name=text)
+        return t.fmt("arn:{partition}:lambda:{region}:{account}:function:{name}", name=escape(text))
     return None
 
 
@@ -42,7 +44,7 @@ function = param("FunctionName", "", DYNAMIC, convert=function_arn,
 def direct(t: Task) -> list[Res]:
     """A function ARN used as the Task Resource (the legacy form)."""
     if _ARN.match(t.resource):
-        return [Res(t.resource, "Resource")]
+        return [Res(escape(t.resource), "Resource")]
     t.finding("malformed-value", f"{t.resource!r} is not a Lambda function ARN", "Resource")
     return []
 

@@ -45,10 +45,10 @@ def object_arn(t: Task) -> list[Res]:
         t.finding("missing-parameter", "s3:getObject needs Key; no permission granted", kv.where)
         return []
     if kv.dynamic:
-        return [dynamic_res(t, kv, S3 + escape(bucket) + "/*")]
+        return [dynamic_res(t, kv, S3 + "{b}/*", b=escape(bucket))]
     key = _static(t, kv, "Key")
     if key is None:
-        return [dynamic_res(t, kv, S3 + escape(bucket) + "/*")]
+        return [dynamic_res(t, kv, S3 + "{b}/*", b=escape(bucket))]
     return [Res(t.fmt(S3 + "{b}/{k}", b=escape(bucket), k=escape(key)), kv.where)]
 
 
@@ -117,7 +117,7 @@ def prefix_objects(t: Task) -> list[Res]:
         return [dynamic_res(t, bv, S3 + "*/*")]
     v = t.value("Prefix")
     if v.dynamic:
-        return [dynamic_res(t, v, S3 + escape(bucket) + "/*")]
+        return [dynamic_res(t, v, S3 + "{b}/*", b=escape(bucket))]
     prefix = v.value if v.static and isinstance(v.value, str) else ""
     return [Res(t.fmt(S3 + "{b}/{p}*", b=escape(bucket), p=escape(prefix)), bv.where)]
 
@@ -132,7 +132,7 @@ def results_prefix(t: Task) -> list[Res]:
         return [dynamic_res(t, bv, S3 + "*/*")]
     v = t.value("Prefix")
     if v.dynamic:
-        return [dynamic_res(t, v, S3 + escape(bucket) + "/*")]
+        return [dynamic_res(t, v, S3 + "{b}/*", b=escape(bucket))]
     prefix = v.value.strip("/") if v.static and isinstance(v.value, str) else ""
     path = escape(prefix) + "/*" if prefix else "*"
     return [Res(t.fmt(S3 + "{b}/{p}", b=escape(bucket), p=path), bv.where)]

@@ -34,8 +34,10 @@ from sfn_iam.rules import (
     Rule,
     both,
     dynamic_res,
+    escape,
     events_rule,
     g,
+    malformed,
     passed_to,
     role,
     star,
@@ -69,13 +71,13 @@ def _named(path: str, rtype: str, *, prefix: bool, fold_case: bool = False) -> R
             return [dynamic_res(t, v, dynamic)]
         text = v.text
         if text is None or not _NAME.match(text):
-            t.finding("malformed-value",
-                      f"{v.value!r} is not a SageMaker {path} (letters, digits and hyphens, "
-                      f"1 to 63 characters); granted on {rtype}/*", v.where)
-            return [dynamic_res(t, v, dynamic)]
+            return malformed(t, v, f"{v.value!r} is not a SageMaker {path} (letters, digits and "
+                             f"hyphens, 1 to 63 characters); granted on {rtype}/*", dynamic)
         names = [text, text.lower()] if fold_case else [text]
         suffix = "*" if prefix else ""
-        return [Res(t.fmt(ARN + rtype + "/{name}", name=n + suffix), v.where)
+        # The template's prefix "*" goes after the escaped name (a checked name has nothing
+        # to escape; escaped all the same).
+        return [Res(t.fmt(ARN + rtype + "/{name}", name=escape(n) + suffix), v.where)
                 for n in dict.fromkeys(names)]
 
     return resolve
@@ -103,15 +105,13 @@ def _role_value(t: Task, v: Value) -> list[Res]:
         return [dynamic_res(t, v, ROLE_DYNAMIC)]
     text = v.text
     if text is None:
-        t.finding("malformed-value", "RoleArn should be a non-empty string", v.where)
-        return [dynamic_res(t, v, ROLE_DYNAMIC)]
+        return malformed(t, v, "RoleArn should be a non-empty string", ROLE_DYNAMIC)
     if text.startswith("arn:"):
         parsed = parse_arn(text)
         if parsed is None or parsed.service != "iam":
-            t.finding("malformed-value", f"{text!r} is not an iam ARN", v.where)
-            return [dynamic_res(t, v, ROLE_DYNAMIC)]
-        return [Res(text, v.where)]
-    return [Res(t.fmt("arn:{partition}:iam::{account}:role/{name}", name=text), v.where)]
+            return malformed(t, v, f"{text!r} is not an iam ARN", ROLE_DYNAMIC)
+        return [Res(escape(text), v.where)]
+    return [Res(t.fmt("arn:{partition}:iam::{account}:role/{name}", name=escape(text)), v.where)]
 
 
 def tuning_roles(t: Task) -> list[Res]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from sfn_iam.arn import partition_for_region
-from sfn_iam.rules import RR_WAIT, Rule, g, param
+from sfn_iam.rules import RR_WAIT, Rule, escape, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-sqs.html"
@@ -25,13 +25,13 @@ _URL = re.compile(
 
 def queue_arn(t: Task, url: str) -> str | None:
     if url.startswith("arn:"):  # not what the API takes, but unambiguous
-        return url if ":sqs:" in url else None
+        return escape(url) if ":sqs:" in url else None
     m = _URL.match(url)
     if not m:
         return None
     region = m.group("r1") or m.group("r2") or "us-east-1"  # queue.amazonaws.com is us-east-1
     partition = t.env.partition or partition_for_region(region) or t.partition
-    return f"arn:{partition}:sqs:{region}:{m.group('account')}:{m.group('name')}"
+    return f"arn:{partition}:sqs:{region}:{m.group('account')}:{escape(m.group('name'))}"
 
 
 queue = param("QueueUrl", "", "*", convert=queue_arn,

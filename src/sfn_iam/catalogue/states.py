@@ -14,7 +14,20 @@ from __future__ import annotations
 import re
 
 from sfn_iam.arn import parse_arn
-from sfn_iam.rules import ALL, ONLY_SYNC, SYNC2, Res, Rule, dynamic_res, events_rule, g, present
+from sfn_iam.rules import (
+    ALL,
+    ONLY_SYNC,
+    SYNC2,
+    Res,
+    Rule,
+    dynamic_res,
+    escape,
+    events_rule,
+    g,
+    has_iam_special,
+    malformed,
+    present,
+)
 from sfn_iam.task import Task
 
 DOC = "connect-stepfunctions.html"
@@ -40,19 +53,21 @@ def _machine(t: Task, dynamic: str, kind: str) -> list[Res]:
     parsed = parse_arn(v.text or "")
     m = _MACHINE.match(parsed.resource) if parsed and parsed.service == "states" else None
     if parsed is None or m is None:
-        if kind == "stateMachine":
-            t.finding("malformed-value",
-                      f"{v.value!r} is not a state machine ARN "
-                      "(arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME)", v.where)
-        return [dynamic_res(t, v, dynamic)]
+        if kind == "stateMachine":  # one finding per state
+            return malformed(t, v, f"{v.value!r} is not a state machine ARN "
+                             "(arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME)", dynamic)
+        return [] if has_iam_special(v.text or "") else [dynamic_res(t, v, dynamic)]
     # A version or alias ARN (stateMachine:NAME:3, stateMachine:NAME:PROD) is authorised on the
     # unqualified machine ARN ("Step Functions uses the state machine's ARN instead of using the
     # version ARN or alias ARN", CURRENT-DOCS §9.2), so the qualifier is dropped. The 2023
     # template predates versions and aliases.
-    base = f"arn:{parsed.partition}:states:{parsed.region}:{parsed.account}"
+    # Partition, region, account and name are not checked beyond "no * or ?": escaped (the
+    # "${" of a name, say), before the deliberate ":*" of the executions.
+    base = escape(f"arn:{parsed.partition}:states:{parsed.region}:{parsed.account}")
+    name = escape(m.group("name"))
     if kind == "stateMachine":
-        return [Res(f"{base}:stateMachine:{m.group('name')}", v.where)]
-    return [Res(f"{base}:execution:{m.group('name')}:*", v.where)]
+        return [Res(f"{base}:stateMachine:{name}", v.where)]
+    return [Res(f"{base}:execution:{name}:*", v.where)]
 
 
 def machine(t: Task) -> list[Res]:
@@ -70,7 +85,7 @@ def qualifier(t: Task) -> dict[str, dict[str, list[str]]] | None:
     m = _MACHINE.match(parsed.resource) if parsed and parsed.service == "states" else None
     if m is None or m.group("qualifier") is None:
         return None
-    return {"ForAnyValue:StringEquals": {"states:StateMachineQualifier": [m.group("qualifier")]}}
+    return {"ForAnyValue:StringEquals": {"states:StateMachineQualifier": [escape(m.group("qualifier"))]}}
 
 
 def executions(t: Task) -> list[Res]:
