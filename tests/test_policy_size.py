@@ -175,3 +175,15 @@ def test_split_property(statements: list[dict[str, Any]], limit: int) -> None:
     assert _all_atoms(parts) == atoms(statements)
     assert split(doc, limit) == parts
     assert split(json.loads(json.dumps(doc)), limit) == parts
+
+
+def test_absorb_keeps_one_of_two_patterns_that_cover_each_other() -> None:
+    from sfn_iam.policy import _absorb
+
+    assert _absorb({"arn:aws:s3:::b/a*", "arn:aws:s3:::b/a**"}) == {"arn:aws:s3:::b/a*"}
+    assert _absorb({"arn:aws:s3:::b/a*", "arn:aws:s3:::b/ab", "arn:aws:s3:::b/c"}) == {
+        "arn:aws:s3:::b/a*", "arn:aws:s3:::b/c"}
+    # an escaped literal star is not a wildcard
+    assert _absorb({"arn:aws:s3:::b/a${*}", "arn:aws:s3:::b/ab"}) == {
+        "arn:aws:s3:::b/a${*}", "arn:aws:s3:::b/ab"}
+

@@ -5,6 +5,7 @@ and everything is sorted so that the output is stable and diff-friendly."""
 from __future__ import annotations
 
 import json
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,13 +24,15 @@ DENY_ALL: dict[str, Any] = {
 @lru_cache(maxsize=4096)
 def _glob(pattern: str) -> re.Pattern[str]:
     out = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
-        else:
-            out.append(re.escape(ch))
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith(("${*}", "${?}", "${$}"), i):  # escaped literals stay literal
+            out.append(re.escape(pattern[i : i + 4]))
+            i += 4
+            continue
+        ch = pattern[i]
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
     return re.compile("".join(out), re.DOTALL)
 
 
@@ -51,13 +54,36 @@ def covers(pattern: str, arn: str) -> bool:
     return all(_glob(pp).fullmatch(aa) is not None for pp, aa in zip(p, a, strict=True))
 
 
+_WILD = re.compile(r"(?<!\$\{)[*?]")  # a wildcard, not the escaped literal ${*} / ${?}
+
+
 def _absorb(resources: set[str]) -> set[str]:
-    wild = [r for r in resources if "*" in r or "?" in r]
-    if not wild:
-        return resources
+    """Drop every resource another one in the set covers.
+
+    Only a resource that starts with a wildcard pattern's literal prefix (the text before its
+    first wildcard) can be covered by it, so each pattern is checked against the sorted range
+    that shares its prefix (bisect): n log n for the usual ``execution:NAME:*`` patterns
+    rather than every pattern against every resource."""
     if "*" in resources:
         return {"*"}
-    return {r for r in resources if not any(w != r and covers(w, r) for w in wild)}
+    wild = [r for r in resources if _WILD.search(r)]
+    if not wild:
+        return resources
+    ordered = sorted(resources)
+    wild_set = set(wild)
+    covered: set[str] = set()
+    for w in wild:
+        m = _WILD.search(w)
+        prefix = w[: m.start()] if m else w
+        i = bisect.bisect_left(ordered, prefix)
+        while i < len(ordered) and ordered[i].startswith(prefix):
+            r = ordered[i]
+            # two patterns that cover each other (a* and a**): keep the smaller one
+            mutual = r in wild_set and covers(r, w) and r < w
+            if r != w and r not in covered and not mutual and covers(w, r):
+                covered.add(r)
+            i += 1
+    return resources - covered
 
 
 def merge(grants: Iterable[Grant]) -> list[dict[str, Any]]:
