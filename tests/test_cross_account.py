@@ -83,3 +83,12 @@ def test_names_in_a_cross_account_task_are_in_the_target_account() -> None:
         f"arn:aws:codebuild:{REGION}:111122223333:project/web",
         f"arn:aws:events:{REGION}:111122223333:rule/StepFunctionsGetEventForCodeBuildStartBuildRule",
     }
+
+
+def test_names_of_a_dynamic_role_task_are_in_an_unknown_account() -> None:
+    t = task("arn:aws:states:::codebuild:startBuild", {"ProjectName": "web"},
+             Credentials={"RoleArn.$": "$.role"})
+    r = run(t)
+    resources = {res for s in r.target_policies["*"]["Statement"] for res in s["Resource"]}
+    assert resources == {f"arn:aws:codebuild:{REGION}:*:project/web"}
+    assert "unknown-account" not in codes(r)

@@ -13,8 +13,10 @@ dynamic value. Where no template exists (SageMaker hosting and the newer jobs, E
 profiles and Kubernetes APIs) the need is the API's own action on its resource (Service
 Authorization Reference), and ``optional`` lists what the documentation leaves open.
 
-Not covered here (another engineer's modules, written now): Bedrock, EMR Serverless,
-MediaConvert, the HTTP Task; AWS SDK integrations (reported as unknown).
+Beyond the Tasks: ``Credentials.RoleArn`` (the Task runs as that role: the execution role may
+only assume it, the target role's own policy allows the call, names completed in its account;
+CURRENT-DOCS §9.1) and the machine's settings (X-Ray, CloudWatch Logs, a customer managed KMS
+key; §7). Not covered: AWS SDK integrations (reported as unknown).
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sfn_iam import generate_policy
+from sfn_iam.generate import GenerateResult
 from tests.iam_eval import is_allowed
 
 R, A = "us-east-1", "123456789012"
@@ -45,12 +49,32 @@ Params = dict[str, Any]
 Path = tuple[str | int, ...]
 
 
-def arn(service: str, resource: str, region: str = R, account: str = A) -> str:
-    return f"arn:aws:{service}:{region}:{account}:{resource}"
+#: the account names are completed in: the machine's, or a cross-account Task's target role's
+#: (``in_account``); every ARN the table builds for the calls comes from ``acct()``
+_ACCOUNT = [A]
+
+
+def acct() -> str:
+    return _ACCOUNT[0]
+
+
+@contextmanager
+def in_account(account: str) -> Iterator[None]:
+    """The table's parameters and needs as seen from ``account`` (a Task run as a role of
+    that account: names are completed there, ARNs the table writes are there)."""
+    saved, _ACCOUNT[0] = _ACCOUNT[0], account
+    try:
+        yield
+    finally:
+        _ACCOUNT[0] = saved
+
+
+def arn(service: str, resource: str, region: str = R, account: str | None = None) -> str:
+    return f"arn:aws:{service}:{region}:{account or acct()}:{resource}"
 
 
 def role(name: str) -> str:
-    return f"arn:aws:iam::{A}:role/{name}"
+    return f"arn:aws:iam::{acct()}:role/{name}"
 
 
 def events_rule(name: str) -> list[Need]:
@@ -127,7 +151,7 @@ INTEGRATIONS: dict[str, Api] = {
         wild=lambda p, pat: wild(["sns:Publish"], "*")),
     "sqs:sendMessage": Api(
         "arn:aws:states:::sqs:sendMessage", ("", ".waitForTaskToken"),
-        lambda n: {"QueueUrl": f"https://sqs.{R}.amazonaws.com/{A}/{n}", "MessageBody": "m"},
+        lambda n: {"QueueUrl": f"https://sqs.{R}.amazonaws.com/{acct()}/{n}", "MessageBody": "m"},
         lambda p, pat: [("sqs:SendMessage",
                          arn("sqs", p["QueueUrl"].rsplit("/", 1)[1],
                              region=p["QueueUrl"].split(".")[1]), {})],
@@ -167,7 +191,6 @@ ATHENA_RR = ("athena:startQueryExecution", "athena:getDataCatalog")
 ATHENA_SYNC = (*ATHENA_RR, "athena:stopQueryExecution", "athena:getQueryExecution",
                "athena:GetWorkGroup", "athena:BatchGetQueryExecution", "athena:GetQueryResults",
                "athena:ListQueryExecutions")
-ANY_WORKGROUP = arn("athena", "workgroup/*")
 
 
 def _athena_needs(p: Params, pat: str) -> list[Need]:
@@ -203,7 +226,7 @@ for _api in ("stopQueryExecution", "getQueryExecution", "getQueryResults"):
         lambda p, pat, api=_api: [(f"athena:{api}", arn("athena", "workgroup/primary"), {})] + (
             [("s3:GetObject", "arn:aws:s3:::query-results/out/1.csv", {})]
             if api == "getQueryResults" else []),
-        wild=lambda p, pat, api=_api: wild([f"athena:{api}"], ANY_WORKGROUP)
+        wild=lambda p, pat, api=_api: wild([f"athena:{api}"], arn("athena", "workgroup/*"))
         | wild(["s3:GetObject"], "arn:aws:s3:::*"))
 
 # ----------------------------------------------------------------------- Batch, DataBrew, Glue
@@ -390,7 +413,7 @@ INTEGRATIONS.update({
         dynamic=(("ClusterName",), ("NodeRole",)),
         wild=lambda p, pat: wild(["ec2:DescribeSubnets", "eks:CreateNodegroup"], "*")
         | wild(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], arn("eks", "nodegroup/*"))
-        | wild(["iam:GetRole", "iam:ListAttachedRolePolicies"], f"arn:aws:iam::{A}:role/*")),
+        | wild(["iam:GetRole", "iam:ListAttachedRolePolicies"], f"arn:aws:iam::{acct()}:role/*")),
     "eks:deleteCluster": Api(
         "arn:aws:states:::eks:deleteCluster", ("", ".sync"),
         lambda n: {"Name": n},
@@ -507,7 +530,7 @@ INTEGRATIONS.update({
                                                     "Info": {"EksInfo": {"Namespace": "ns"}}}},
         lambda p, pat: [("emr-containers:CreateVirtualCluster", "*", {}),
                         ("iam:CreateServiceLinkedRole",
-                         f"arn:aws:iam::{A}:role/aws-service-role/emr-containers.amazonaws.com/"
+                         f"arn:aws:iam::{acct()}:role/aws-service-role/emr-containers.amazonaws.com/"
                          "AWSServiceRoleForAmazonEMRContainers",
                          {"iam:AWSServiceName": "emr-containers.amazonaws.com"})],
         wild=lambda p, pat: wild(["emr-containers:CreateVirtualCluster"], "*")),
@@ -641,6 +664,289 @@ INTEGRATIONS["states:startExecution"] = Api(
                              p["StateMachineArn"].replace(":stateMachine:", ":execution:") + ":*"))
 
 
+# ---------------------------------------------------------------------------------------- Bedrock
+# CURRENT-DOCS §3.9 (connect-bedrock.html). InvokeModel on the model called: a foundation model
+# (empty account field) or a provisioned model; the full-access form (foundation-model/* and
+# provisioned-model/*) only for a dynamic ModelId. Input.S3Uri / Output.S3Uri are read and
+# written, and a guardrail applied, with the execution role ([OBS/CDK]: s3:GetObject,
+# s3:PutObject, bedrock:ApplyGuardrail). CreateModelCustomizationJob on the base model, the new
+# custom model and the job (both named at run time: custom-model/*, model-customization-job/*);
+# .sync polls and stops the job (no events rule); iam:PassRole on RoleArn. .waitForTaskToken:
+# the integrations table lists it, the page does not (§11.1): authorised as request-response.
+# Inference profiles postdate the template: a call through a cross-Region profile is authorised
+# on the profile and on the foundation model in the destination region (Bedrock User Guide,
+# "Prerequisites for inference profiles"); any destination region is the template-like wildcard.
+# Static only: a dynamic ModelId gets the template's full-access form, which does not cover a
+# profile chosen at run time (the dynamic-resource warning names what is granted).
+
+BEDROCK_BODY = {"inputText": "Summarise this.", "textGenerationConfig": {"maxTokenCount": 64}}
+CUSTOM_MODEL = "custom-model/amazon.titan-text-express-v1:0:8k/0a1b2c3d4e5f"
+CUSTOMIZATION_JOB = "model-customization-job/amazon.titan-text-express-v1:0:8k/9f8e7d6c5b4a"
+
+
+def _foundation(model_id: str, region: str = R) -> str:
+    return f"arn:aws:bedrock:{region}::foundation-model/{model_id}"
+
+
+def _invoke(model: Callable[[str], str], resources: Callable[[str], list[str]],
+            patterns: tuple[str, ...] = ("",),
+            wild_models: Callable[[str], list[str]] = lambda m: [],
+            dynamic: bool = True) -> Api:
+    return Api(
+        "arn:aws:states:::bedrock:invokeModel", patterns,
+        lambda n: {"ModelId": model(n), "Body": BEDROCK_BODY},
+        lambda p, pat: [("bedrock:InvokeModel", r, {}) for r in resources(p["ModelId"])],
+        dynamic=(("ModelId",),) if dynamic else (),
+        wild=lambda p, pat: wild(["bedrock:InvokeModel"], *wild_models(p["ModelId"])))
+
+
+def _profile_models(profile_id: str) -> list[str]:
+    return [_foundation(profile_id.split(".", 1)[1], region="us-west-2")]
+
+
+def _bedrock_s3_needs(p: Params, pat: str) -> list[Need]:
+    def obj(uri: str) -> str:
+        return "arn:aws:s3:::" + uri.removeprefix("s3://")
+
+    return [("bedrock:InvokeModel", _foundation(p["ModelId"]), {}),
+            ("s3:GetObject", obj(p["Input"]["S3Uri"]), {}),
+            ("s3:PutObject", obj(p["Output"]["S3Uri"]), {}),
+            ("bedrock:ApplyGuardrail", arn("bedrock", f"guardrail/{p['GuardrailIdentifier']}"), {})]
+
+
+def _customization(base: Callable[[str], str], base_needs: Callable[[str], list[str]],
+                   patterns: tuple[str, ...]) -> Api:
+    def needs(p: Params, pat: str) -> list[Need]:
+        resources = [*base_needs(p["BaseModelIdentifier"]), arn("bedrock", CUSTOM_MODEL),
+                     arn("bedrock", CUSTOMIZATION_JOB)]
+        out: list[Need] = [("bedrock:CreateModelCustomizationJob", r, {}) for r in resources]
+        if is_sync(pat):
+            out += on(["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
+                      arn("bedrock", CUSTOMIZATION_JOB))
+        return [*out, pass_role(p["RoleArn"], "bedrock.amazonaws.com")]
+
+    return Api(
+        "arn:aws:states:::bedrock:createModelCustomizationJob", patterns,
+        lambda n: {"BaseModelIdentifier": base(n), "CustomModelName": f"{n}-custom",
+                   "JobName": f"{n}-job", "RoleArn": role(f"{n}-bedrock"),
+                   "HyperParameters": {"epochCount": "1"},
+                   "TrainingDataConfig": {"S3Uri": "s3://training-bucket/train.jsonl"},
+                   "OutputDataConfig": {"S3Uri": "s3://output-bucket/"}},
+        needs, dynamic=(("BaseModelIdentifier",), ("RoleArn",)),
+        wild=lambda p, pat: wild(["bedrock:CreateModelCustomizationJob"],
+                                 arn("bedrock", "custom-model/*"),
+                                 arn("bedrock", "model-customization-job/*"))
+        | wild(["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
+               arn("bedrock", "model-customization-job/*")))
+
+
+INTEGRATIONS.update({
+    "bedrock:invokeModel": _invoke(lambda n: f"amazon.{n}-v1", lambda m: [_foundation(m)],
+                                   ("", ".waitForTaskToken")),
+    "bedrock:invokeModel (provisioned model ARN)": _invoke(
+        lambda n: arn("bedrock", f"provisioned-model/{n}"), lambda m: [m]),
+    "bedrock:invokeModel (inference profile)": _invoke(
+        lambda n: f"us.amazon.{n}-v1",
+        lambda m: [arn("bedrock", f"inference-profile/{m}"), *_profile_models(m)],
+        wild_models=lambda m: [f"arn:aws:bedrock:*::foundation-model/{m.split('.', 1)[1]}"],
+        dynamic=False),
+    "bedrock:invokeModel (inference profile ARN)": _invoke(
+        lambda n: arn("bedrock", f"inference-profile/us.amazon.{n}-v1"),
+        lambda m: [m, *_profile_models(m.split("/", 1)[1])],
+        wild_models=lambda m: [f"arn:aws:bedrock:*::foundation-model/{m.split('/us.', 1)[1]}"],
+        dynamic=False),
+    "bedrock:invokeModel (S3 and guardrail)": Api(
+        "arn:aws:states:::bedrock:invokeModel", ("", ".waitForTaskToken"),
+        lambda n: {"ModelId": "amazon.titan-text-express-v1",
+                   "Input": {"S3Uri": f"s3://prompts-bucket/{n}/prompt.json"},
+                   "Output": {"S3Uri": f"s3://results-bucket/out/{n}.json"},
+                   "GuardrailIdentifier": n, "GuardrailVersion": "1"},
+        _bedrock_s3_needs,
+        dynamic=(("Input", "S3Uri"), ("Output", "S3Uri"), ("GuardrailIdentifier",))),
+    "bedrock:createModelCustomizationJob": _customization(
+        lambda n: f"amazon.{n}-v1", lambda m: [_foundation(m)], ("", ".sync", ".waitForTaskToken")),
+    # "Custom base model: same, but without the foundation-model ARN" (custom-model/* has it)
+    "bedrock:createModelCustomizationJob (custom base model)": _customization(
+        lambda n: arn("bedrock", f"custom-model/{n}"), lambda m: [m], ("", ".sync")),
+})
+
+# --------------------------------------------------------------------------------- EMR Serverless
+# CURRENT-DOCS §3.8 (connect-emr-serverless.html). An application is
+# arn:aws:emr-serverless:R:A:/applications/ID, its job runs .../jobruns/RUN. CreateApplication
+# on :/* (the ID is made by the call; the same for static and dynamic input) and the
+# service-linked role; .sync polls and deletes /applications/* (the template's) with the
+# application rule. Start/Stop/DeleteApplication: the action on the application, .sync adds
+# GetApplication (StartApplication: and StopApplication) and the application rule. StartJobRun:
+# on the application, iam:PassRole to emr-serverless, .sync Get/CancelJobRun on its job runs
+# (jobruns/*) and the job rule. CancelJobRun on the job run, .sync GetJobRun and the job rule.
+
+ESV = "emr-serverless"
+ESV_APP_RULE = "StepFunctionsGetEventsForEMRServerlessApplicationRule"
+ESV_JOB_RULE = "StepFunctionsGetEventsForEMRServerlessJobRule"
+
+
+def _esv_id(n: str) -> str:
+    return "00" + n.replace("-", "")  # lowercase letters and digits
+
+
+def _esv_app(p: Params) -> str:
+    return arn(ESV, f"/applications/{p['ApplicationId']}")
+
+
+def _esv_slr() -> str:
+    return (f"arn:aws:iam::{acct()}:role/aws-service-role/ops.emr-serverless.amazonaws.com/"
+            "AWSServiceRoleForAmazonEMRServerless")
+
+
+def _esv_app_api(api: str, sync_actions: tuple[str, ...]) -> Api:
+    return Api(
+        f"arn:aws:states:::{ESV}:{api[0].lower()}{api[1:]}", ("", ".sync"),
+        lambda n: {"ApplicationId": _esv_id(n)},
+        lambda p, pat: on([f"{ESV}:{api}", *(sync_actions if is_sync(pat) else ())], _esv_app(p))
+        + (events_rule(ESV_APP_RULE) if is_sync(pat) else []),
+        dynamic=(("ApplicationId",),))
+
+
+INTEGRATIONS.update({
+    "emr-serverless:createApplication": Api(
+        f"arn:aws:states:::{ESV}:createApplication", ("", ".sync"),
+        lambda n: {"Name": n, "ReleaseLabel": "emr-6.9.0", "Type": "SPARK"},
+        lambda p, pat: [(f"{ESV}:CreateApplication", arn(ESV, "/applications/00newapp"), {}),
+                        ("iam:CreateServiceLinkedRole", _esv_slr(),
+                         {"iam:AWSServiceName": "ops.emr-serverless.amazonaws.com"})]
+        + (on([f"{ESV}:GetApplication", f"{ESV}:DeleteApplication"],
+              arn(ESV, "/applications/00newapp")) + events_rule(ESV_APP_RULE)
+           if is_sync(pat) else []),
+        dynamic=(("Name",), ("ReleaseLabel",)),
+        wild=lambda p, pat: wild([f"{ESV}:CreateApplication"], arn(ESV, "/*"))
+        | wild([f"{ESV}:GetApplication", f"{ESV}:DeleteApplication"], arn(ESV, "/applications/*"))
+        | wild(["iam:CreateServiceLinkedRole"], _esv_slr() + "*")),
+    "emr-serverless:startApplication": _esv_app_api(
+        "StartApplication", (f"{ESV}:GetApplication", f"{ESV}:StopApplication")),
+    "emr-serverless:stopApplication": _esv_app_api("StopApplication", (f"{ESV}:GetApplication",)),
+    "emr-serverless:deleteApplication": _esv_app_api("DeleteApplication",
+                                                     (f"{ESV}:GetApplication",)),
+    "emr-serverless:startJobRun": Api(
+        f"arn:aws:states:::{ESV}:startJobRun", ("", ".sync"),
+        lambda n: {"ApplicationId": _esv_id(n), "ExecutionRoleArn": role(f"{n}-job"),
+                   "JobDriver": {"SparkSubmit": {"EntryPoint": "s3://code-bucket/job.py"}}},
+        lambda p, pat: [(f"{ESV}:StartJobRun", _esv_app(p), {}),
+                        pass_role(p["ExecutionRoleArn"], "emr-serverless.amazonaws.com")]
+        + (on([f"{ESV}:GetJobRun", f"{ESV}:CancelJobRun"], _esv_app(p) + "/jobruns/00run1")
+           + events_rule(ESV_JOB_RULE) if is_sync(pat) else []),
+        dynamic=(("ApplicationId",), ("ExecutionRoleArn",)),
+        wild=lambda p, pat: wild([f"{ESV}:GetJobRun", f"{ESV}:CancelJobRun"],
+                                 _esv_app(p) + "/jobruns/*")),
+    "emr-serverless:cancelJobRun": Api(
+        f"arn:aws:states:::{ESV}:cancelJobRun", ("", ".sync"),
+        lambda n: {"ApplicationId": _esv_id(n), "JobRunId": _esv_id(n) + "run"},
+        lambda p, pat: on([f"{ESV}:CancelJobRun", *([f"{ESV}:GetJobRun"] if is_sync(pat) else [])],
+                          f"{_esv_app(p)}/jobruns/{p['JobRunId']}")
+        + (events_rule(ESV_JOB_RULE) if is_sync(pat) else []),
+        dynamic=(("ApplicationId",), ("JobRunId",))),
+})
+# the job run of a known application (the name in JobRunId only)
+INTEGRATIONS["emr-serverless:cancelJobRun (job run)"] = replace(
+    INTEGRATIONS["emr-serverless:cancelJobRun"],
+    params=lambda n: {"ApplicationId": "00fixedapp", "JobRunId": _esv_id(n)},
+    dynamic=(("JobRunId",),))
+
+# ----------------------------------------------------------------------------------- MediaConvert
+# CURRENT-DOCS §3.10 (connect-mediaconvert.html): "partial support for resource-level access
+# control, you must use "Resource": "*"": CreateJob (a job, in a queue), .sync GetJob and
+# CancelJob on it and the MediaConvert rule. iam:PassRole passes the job's Role to MediaConvert
+# (the template's PassRole is on "*"; the call passes exactly that role, §3.10 [INF] / §11.5).
+
+MC_JOB = "jobs/1700000000000-a1b2c3"
+INTEGRATIONS["mediaconvert:createJob"] = Api(
+    "arn:aws:states:::mediaconvert:createJob", ("", ".sync"),
+    lambda n: {"Role": role(f"{n}-mc"),
+               "Settings": {"Inputs": [{"FileInput": f"s3://input-bucket/{n}.mp4"}],
+                            "OutputGroups": [{"OutputGroupSettings": {
+                                "Type": "FILE_GROUP_SETTINGS",
+                                "FileGroupSettings": {"Destination": "s3://output-bucket/"}}}]}},
+    lambda p, pat: [("mediaconvert:CreateJob", arn("mediaconvert", MC_JOB), {}),
+                    ("mediaconvert:CreateJob", arn("mediaconvert", "queues/Default"), {}),
+                    pass_role(p["Role"], "mediaconvert.amazonaws.com")]
+    + (on(["mediaconvert:GetJob", "mediaconvert:CancelJob"], arn("mediaconvert", MC_JOB))
+       + events_rule("StepFunctionsGetEventsForMediaConvertJobRule") if is_sync(pat) else []),
+    dynamic=(("Role",),),
+    wild=lambda p, pat: wild(["mediaconvert:CreateJob", "mediaconvert:GetJob",
+                              "mediaconvert:CancelJob"], "*"))
+
+# ---------------------------------------------------------------------------------- HTTP Task
+# CURRENT-DOCS §3.11 (call-https-apis.html): states:InvokeHTTPEndpoint on the state machine
+# itself, in the request context of the call (states:HTTPMethod, states:HTTPEndpoint: the URL
+# called, query parameters appended); events:RetrieveConnectionCredentials on the connection
+# (InvocationConfig, or the legacy Authentication); secretsmanager:GetSecretValue and
+# DescribeSecret on the connection's secret, events!connection/NAME/UUID-SUFFIX in the
+# connection's region and account (the console's scope, events!connection/NAME/*, [OBS]).
+
+HTTP_METHODS = ("GET", "POST", "PUT")
+CONNECTION_ID = "81210c42-8af1-456b-9c4a-6ff02fc664ac"
+SECRET_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+_FORMAT_LITERAL = re.compile(r"States\.Format\('(.*)(?<!\\)\{\}'")
+
+
+def _connection(p: Params) -> tuple[str, str, str]:
+    """(connection ARN, its secret, the console's secret scope) of the call."""
+    conn = (p.get("InvocationConfig") or p["Authentication"])["ConnectionArn"]
+    parts = conn.split(":")
+    name = parts[5].split("/")[1]
+    secret = f"arn:aws:secretsmanager:{parts[3]}:{parts[4]}:secret:events!connection/{name}/"
+    return conn, secret + f"{CONNECTION_ID}-AbCdEf", secret + "*"
+
+
+def _url(p: Params) -> str:
+    if "ApiEndpoint.$" in p:  # States.Format('https://host/path/{}', $.id), called with id 42
+        m = _FORMAT_LITERAL.match(p["ApiEndpoint.$"])
+        assert m
+        url = re.sub(r"\\(.)", r"\1", m.group(1)) + "42"  # \{ and \} are literal braces
+    else:
+        url = p["ApiEndpoint"]
+    query = p.get("QueryParameters")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _http_needs(p: Params, pat: str) -> list[Need]:
+    conn, secret, _ = _connection(p)
+    return [("states:InvokeHTTPEndpoint", SM_ARN,
+             {"states:HTTPMethod": p["Method"], "states:HTTPEndpoint": _url(p)}),
+            ("events:RetrieveConnectionCredentials", conn, {}),
+            *on(SECRET_ACTIONS, secret)]
+
+
+def _http(params: Callable[[str], Params], dynamic: tuple[Path, ...]) -> Api:
+    return Api("arn:aws:states:::http:invoke", ("",), params, _http_needs, dynamic=dynamic,
+               wild=lambda p, pat: wild(SECRET_ACTIONS, _connection(p)[2]))
+
+
+INTEGRATIONS.update({
+    "http:invoke": _http(
+        lambda n: {"ApiEndpoint": f"https://api.example.com/v1/{n}",
+                   "Method": HTTP_METHODS[len(n) % 3],  # (a dynamic method: another one)
+                   "InvocationConfig": {"ConnectionArn": arn("events",
+                                                             f"connection/{n}/{CONNECTION_ID}")}},
+        (("ApiEndpoint",), ("Method",), ("InvocationConfig", "ConnectionArn"))),
+    # query parameters are appended to the URL; the legacy Authentication field; a connection
+    # in another region and account (its secret is there too)
+    "http:invoke (query, Authentication)": _http(
+        lambda n: {"ApiEndpoint": f"https://api.example.com/{n}/items", "Method": "GET",
+                   "QueryParameters": {"page": "2"},
+                   "Authentication": {"ConnectionArn": arn(
+                       "events", f"connection/Partner/{CONNECTION_ID}", region="eu-west-1",
+                       account="111122223333")}},
+        (("ApiEndpoint",),)),
+    # the docs' dynamic endpoint: States.Format with a literal host and path before the value
+    "http:invoke (States.Format endpoint)": _http(
+        lambda n: {"ApiEndpoint.$": "States.Format('https://api.example.com/"
+                   + re.sub(r"([{}])", r"\\\1", n) + "/{}', $.id)",  # literal braces: \{ \}
+                   "Method": "DELETE",
+                   "InvocationConfig": {"ConnectionArn": arn("events",
+                                                             f"connection/Stripe/{CONNECTION_ID}")}},
+        ()),
+})
+
 # ------------------------------------------------------------------------ Distributed Map and S3
 # CURRENT-DOCS §4 (iam-policies-eg-dist-map.html): the Map Run starts, describes, stops and
 # redrives child executions of the machine itself; the ItemReader reads and the ResultWriter
@@ -715,6 +1021,13 @@ class Built:
     dynamic_actions: set[str] = field(default_factory=set)
     optional: set[str] = field(default_factory=set)
     substitutions: dict[str, str] = field(default_factory=dict)
+    #: (action, resource, context) the policy must not allow
+    forbidden: list[Need] = field(default_factory=list)
+    #: Tasks run as another role (``Credentials.RoleArn``): the key of
+    #: ``result.target_policies`` (the role ARN, ``*`` when dynamic) -> what that role needs
+    targets: dict[str, Built] = field(default_factory=dict)
+    #: ``generate_policy`` keywords of the machine's settings (xray, logging, kms_key)
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def add(self, other: Built) -> None:
         self.needs += other.needs
@@ -722,6 +1035,9 @@ class Built:
         self.dynamic_actions |= other.dynamic_actions
         self.optional |= other.optional
         self.substitutions.update(other.substitutions)
+        self.forbidden += other.forbidden
+        for key, target in other.targets.items():
+            self.targets.setdefault(key, Built({})).add(target)
 
 
 def _get(node: Any, path: Path) -> Any:
@@ -786,11 +1102,51 @@ def _freeze(n: Need) -> tuple[str, str, str]:
     return n[0], n[1], json.dumps(n[2], sort_keys=True)
 
 
+# ----------------------------------------------------------------------- cross-account Tasks
+# CURRENT-DOCS §9.1: with Credentials.RoleArn the Task runs as that role. The execution role
+# needs sts:AssumeRole on it (on any role when the RoleArn is dynamic) and nothing of the call;
+# the target role needs the call's permissions, polling included, with names in its account.
+
+OTHER = "111122223333"
+
+
 @st.composite
 def task_state(draw: st.DrawFn, jsonata: bool) -> Built:
     key = draw(st.sampled_from(sorted(INTEGRATIONS)))
     api = INTEGRATIONS[key]
     pattern = draw(st.sampled_from(api.patterns))
+    # Not the HTTP Task: its InvokeHTTPEndpoint is on the state machine itself, and the docs
+    # say nothing of running it as another role.
+    creds = None if key.startswith("http:") else draw(
+        st.sampled_from([None, None, None, None, "static", "dynamic"]))
+    if creds is None:
+        return draw(_call(api, pattern, jsonata))
+    account = draw(st.sampled_from([OTHER, A])) if creds == "static" else A
+    with in_account(account):
+        call = draw(_call(api, pattern, jsonata))
+    out = Built(call.body, substitutions=call.substitutions)
+    call.substitutions = {}
+    if creds == "static":
+        target = f"arn:aws:iam::{account}:role/{draw(st.sampled_from(['Deployer', 'Reader']))}"
+        out.body["Credentials"] = {"RoleArn": target}
+        out.needs = [("sts:AssumeRole", target, {})]
+    else:
+        # The names of a dynamic role's Task are completed in an unknown account ("*": the
+        # role, and so the account the call is made in, is known only at run time). The
+        # call's needs, written here in this account, must be allowed; every wildcard of
+        # that target policy is caused by the dynamic role.
+        call.dynamic_actions |= {a.lower() for a, _, _ in call.needs} | call.optional
+        out.body["Credentials"] = ({"RoleArn": "{% $states.input.role %}"} if jsonata
+                                   else {"RoleArn.$": draw(st.sampled_from(DYNAMIC_JSONPATH))})
+        out.needs = [("sts:AssumeRole", role("rt-target"), {})]
+        out.dynamic_actions = {"sts:assumerole"}
+        target = "*"
+    out.targets = {target: call}
+    return out
+
+
+@st.composite
+def _call(draw: st.DrawFn, api: Api, pattern: str, jsonata: bool) -> Built:
     out = Built({})
     written, runtime, static = draw(_values(api.params, api.dynamic, jsonata, out))
     # (a function ARN used as the Resource: the parameters carry it for ``needs``)
@@ -898,19 +1254,65 @@ def distributed_map(draw: st.DrawFn, depth: int, jsonata: bool, acc: Built) -> d
     return body
 
 
+# ------------------------------------------------------------------------- machine settings
+# CURRENT-DOCS §7: X-Ray (§7.2) and CloudWatch Logs delivery (§7.1, the documented ten actions)
+# on "*"; a customer managed key (§7.3): kms:Decrypt and kms:GenerateDataKey on the key, for
+# this machine's encryption context only; with logging also kms:GenerateDataKey for the log
+# delivery (encryption context SourceArn in the account's logs).
+
+XRAY = ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+        "xray:GetSamplingTargets")
+LOGS = ("logs:CreateLogDelivery", "logs:CreateLogStream", "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+        "logs:PutLogEvents", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups")
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ARN = f"arn:aws:kms:{R}:{A}:key/{KEY_ID}"
+MACHINE_CONTEXT = "kms:EncryptionContext:aws:states:stateMachineArn"
+LOGS_CONTEXT = {"kms:EncryptionContext:SourceArn":
+                f"arn:aws:logs:{R}:{A}:log-group:/aws/vendedlogs/states/{MACHINE}-Logs:*"}
+
+
+@st.composite
+def machine_settings(draw: st.DrawFn) -> Built:
+    out = Built({})
+    xray, logging = draw(st.integers(0, 3)) == 0, draw(st.integers(0, 3)) == 0
+    key = draw(st.sampled_from([None, None, None, KEY_ARN, KEY_ID]))
+    out.settings = {"xray": xray, "logging": logging, "kms_key": key}
+    if xray:
+        out.needs += on(XRAY, "*")
+        out.wild |= wild(XRAY, "*")
+    if logging:
+        out.needs += on(LOGS, "*")
+        out.wild |= wild(LOGS, "*")
+    if key:
+        ctx = {MACHINE_CONTEXT: SM_ARN}
+        out.needs += [("kms:Decrypt", KEY_ARN, ctx), ("kms:GenerateDataKey", KEY_ARN, ctx)]
+        other_machine = {MACHINE_CONTEXT: SM_ARN + "Other"}
+        out.forbidden += [("kms:Decrypt", KEY_ARN, other_machine),
+                          ("kms:GenerateDataKey", KEY_ARN, other_machine),
+                          ("kms:Decrypt", KEY_ARN.replace(KEY_ID, KEY_ID[::-1]), ctx)]
+        (out.needs if logging else out.forbidden).append(
+            ("kms:GenerateDataKey", KEY_ARN, LOGS_CONTEXT))
+    return out
+
+
 @st.composite
 def definitions(draw: st.DrawFn) -> tuple[dict[str, Any], Built]:
     jsonata = draw(st.booleans())
     built = draw(states_block(draw(st.integers(0, 3)), jsonata))
+    settings_ = draw(machine_settings())
+    built.add(settings_)
+    built.settings = settings_.settings
     definition = dict(built.body)
     if jsonata:
         definition["QueryLanguage"] = "JSONata"
     return definition, built
 
 
-def _gen(definition: dict[str, Any] | str, built: Built) -> dict[str, Any]:
+def _gen(definition: dict[str, Any] | str, built: Built) -> GenerateResult:
     return generate_policy(definition, region=R, account=A, state_machine_arn=SM_ARN,
-                           substitutions=built.substitutions).document
+                           substitutions=built.substitutions, **built.settings)
 
 
 _ESCAPES = re.compile(r"\$\{[*?$]\}")
@@ -931,21 +1333,13 @@ def _resources(st_: dict[str, Any]) -> list[str]:
     return [r] if isinstance(r, str) else list(r)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(definitions())
-def test_generated_policy_is_sound(case: tuple[dict[str, Any], Built]) -> None:
-    definition, built = case
-    doc = _gen(definition, built)
-    # deterministic: same input, same bytes; and the same again from the JSON text
-    assert json.dumps(doc) == json.dumps(_gen(definition, built))
-    assert json.dumps(doc) == json.dumps(_gen(json.dumps(definition), built))
+def _check_sound(doc: dict[str, Any], built: Built) -> None:
     statements = doc["Statement"]
     # every permission each Task needs is allowed, in its request context
     for action, resource, ctx in built.needs:
         assert is_allowed(doc, action, resource, ctx), (action, resource, ctx, statements)
-    if not built.needs:
-        assert statements == [{"Effect": "Deny", "Action": "*", "Resource": "*"}]
-        return
+    for action, resource, ctx in built.forbidden:
+        assert not is_allowed(doc, action, resource, ctx), (action, resource, ctx, statements)
     for stmt in statements:
         assert stmt["Effect"] == "Allow"
         # no "*" and no "service:*" action
@@ -958,21 +1352,51 @@ def test_generated_policy_is_sound(case: tuple[dict[str, Any], Built]) -> None:
                     action, resource, sorted(built.wild))
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(definitions())
+def test_generated_policy_is_sound(case: tuple[dict[str, Any], Built]) -> None:
+    definition, built = case
+    r = _gen(definition, built)
+    doc = r.document
+    # deterministic: same input, same bytes; and the same again from the JSON text
+    out = json.dumps([doc, r.target_policies])
+    assert out == json.dumps([(a := _gen(definition, built)).document, a.target_policies])
+    assert out == json.dumps([(b := _gen(json.dumps(definition), built)).document,
+                              b.target_policies])
+    if not built.needs:
+        assert doc["Statement"] == [{"Effect": "Deny", "Action": "*", "Resource": "*"}]
+        assert not r.target_policies
+        return
+    _check_sound(doc, built)
+    # a Task run as another role: that role's policy allows the call; the execution role
+    # may only assume the role (it allows none of the call's actions another state needs not)
+    assert set(r.target_policies) == set(built.targets)
+    own = {a.lower() for a, _, _ in built.needs} | built.optional
+    for key, target in built.targets.items():
+        _check_sound(r.target_policies[key], target)
+        for action, resource, ctx in target.needs:
+            if action.lower() not in own:
+                assert not is_allowed(doc, action, resource, ctx), (key, action, resource, doc)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(definitions())
 def test_nothing_beyond_the_needed_actions(case: tuple[dict[str, Any], Built]) -> None:
     definition, built = case
-    doc = _gen(definition, built)
-    needed = {a.lower() for a, _, _ in built.needs} | built.optional
-    granted = {a.lower() for s in doc["Statement"] if s["Effect"] == "Allow" for a in _actions(s)}
-    assert granted <= needed, sorted(granted - needed)
+    r = _gen(definition, built)
+    for doc, b in [(r.document, built)] + [(r.target_policies[k], t)
+                                           for k, t in built.targets.items()]:
+        needed = {a.lower() for a, _, _ in b.needs} | b.optional
+        granted = {a.lower() for s in doc["Statement"] if s["Effect"] == "Allow"
+                   for a in _actions(s)}
+        assert granted <= needed, sorted(granted - needed)
 
 
 def test_the_table_covers_the_catalogue() -> None:
     """One entry at least per API of every catalogue module this suite owns."""
     from sfn_iam.catalogue import known_services, service_module
 
-    others = {"bedrock", "emr-serverless", "mediaconvert", "http", "s3"}  # not in this table
+    others = {"s3"}  # the Distributed Map's reader and writer: READERS and WRITER
     covered = {k.split(" ")[0] for k in INTEGRATIONS} | set(READERS) | {"s3:putObject"}
     for service in known_services():
         if service in others:

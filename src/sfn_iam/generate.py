@@ -107,9 +107,10 @@ class _Run:
             return
         key, assume = cross_account.assume(ref, self.env, self.findings)
         self.grants += assume
-        env = self.env
-        if key != cross_account.DYNAMIC_KEY:
-            env = replace(env, account=key.split(":")[4])
+        # Names are completed in the target role's account; with a dynamic role that account
+        # is unknown, so "*" (without an unknown-account warning: it is the role's, not ours).
+        account = "*" if key == cross_account.DYNAMIC_KEY else key.split(":")[4]
+        env = replace(self.env, account=account)
         self.targets.setdefault(key, []).extend(self.task(ref, env))
 
     def task(self, ref: StateRef, env: Env | None = None) -> list[Grant]:

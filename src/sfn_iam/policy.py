@@ -4,8 +4,8 @@ and everything is sorted so that the output is stable and diff-friendly."""
 
 from __future__ import annotations
 
-import json
 import bisect
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable

@@ -106,6 +106,26 @@ def test_dynamic_endpoint_keeps_the_format_prefix() -> None:
     assert r.warnings[0].parameter == "Parameters.ApiEndpoint.$"
 
 
+def test_dynamic_endpoint_placeholder_is_filled() -> None:
+    # DefinitionSubstitutions fill the deployed expression: its literal start is known.
+    expr = "States.Format('${BaseUrl}/customers/{}', $.customer_id)"
+    r = go(params(ApiEndpoint=None, **{"ApiEndpoint.$": expr}),
+           substitutions={"BaseUrl": "https://api.stripe.com/v1"})
+    assert_policy(r, *policy(cond(endpoint="https://api.stripe.com/v1/customers/*")))
+    assert codes(r) == ["dynamic-resource"]
+    # without a value there is no literal start: any endpoint, and the warning says so
+    r = go(params(ApiEndpoint=None, **{"ApiEndpoint.$": expr}))
+    assert_policy(r, *policy(cond(endpoint=None)))
+    assert "any endpoint" in r.warnings[0].message
+
+
+def test_dynamic_endpoint_reads_format_escapes() -> None:
+    # States.Format writes literal braces as \{ \}: the literal runs on past them.
+    expr = "States.Format('https://api.example.com/\\{v1\\}/items/{}', $.id)"
+    r = go(params(ApiEndpoint=None, **{"ApiEndpoint.$": expr}))
+    assert_policy(r, *policy(cond(endpoint="https://api.example.com/{v1}/items/*")))
+
+
 @pytest.mark.parametrize("expr", [
     "$.url",
     "States.Format('https://{}.example.com/x', $.tenant)",

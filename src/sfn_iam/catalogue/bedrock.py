@@ -26,6 +26,11 @@ createModelCustomizationJob: ``bedrock:CreateModelCustomizationJob`` on the base
 (``BaseModelIdentifier``), ``custom-model/*`` and ``model-customization-job/*``; ``.sync`` adds
 ``Get``/``StopModelCustomizationJob`` on ``model-customization-job/*`` (no events rule: Step
 Functions polls); ``iam:PassRole`` on ``RoleArn``.
+
+Static values are IAM literals: ARNs, model and profile IDs, S3 keys and the guardrail are
+escaped (``*``, ``?``, ``${``); a model ID or S3 URI that is malformed and holds such characters
+is refused (no grant for it, rather than the dynamic form). A dynamic ``ModelId`` gets the
+template's full-access form, which does not cover an inference profile chosen at run time.
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ from sfn_iam.rules import (
     Resolver,
     Rule,
     dynamic_res,
+    escape,
     g,
+    malformed,
     param,
     passed_to,
     role,
@@ -62,39 +69,47 @@ ANY_GUARDRAIL = "arn:{partition}:bedrock:{region}:{account}:guardrail/*"
 ANY_OBJECT = "arn:{partition}:s3:::*"
 
 # provider.model[-version][:n[:variant]], e.g. anthropic.claude-3-haiku-20240307-v1:0
-_MODEL_ID = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9._:-]+$")
-# System-defined cross-Region inference profiles: GEO.provider.model
-_PROFILE_ID = re.compile(r"^(?:us|us-gov|eu|apac|jp|au|ca|global)\.(?P<model>[a-z0-9-]+\..+)$")
-_S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
+_MODEL_ID = re.compile(r"[a-z0-9-]+\.[A-Za-z0-9._:-]+")
+# System-defined cross-Region inference profiles: GEO.provider.model. As a ModelId, the model
+# is as above (so an ID holding an IAM wildcard is malformed); in an ARN, whatever follows the
+# prefix is the model (an ARN is written as a literal, escaped, never refused).
+_GEO = r"(?:us|us-gov|eu|apac|jp|au|ca|global)"
+_PROFILE_ID = re.compile(rf"{_GEO}\.(?P<model>[a-z0-9-]+\.[A-Za-z0-9._:-]+)")
+_PROFILE_NAME = re.compile(rf"{_GEO}\.(?P<model>[a-z0-9-]+\..+)", re.DOTALL)
+_S3_URI = re.compile(r"s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- models
 
 
-def _profile_model(partition: str, profile_id: str) -> list[str]:
+def _profile_model(partition: str, profile_id: str, pattern: re.Pattern[str]) -> list[str]:
     """The foundation model a cross-Region inference profile routes to, in any region (the
-    profile's destination regions)."""
-    m = _PROFILE_ID.match(profile_id)
-    return [f"arn:{partition}:bedrock:*::foundation-model/{m.group('model')}"] if m else []
+    profile's destination regions). The region ``*`` is the only wildcard: the partition (from
+    a user's ARN) and the model are literals."""
+    m = pattern.fullmatch(profile_id)
+    if m is None:
+        return []
+    return [f"arn:{escape(partition)}:bedrock:*::foundation-model/{escape(m.group('model'))}"]
 
 
 def _model_from_text(t: Task, v: Value, text: str, what: str) -> list[Res] | None:
-    """A model from a static ``ModelId`` / ``BaseModelIdentifier``; None when malformed."""
+    """A model from a static ``ModelId`` / ``BaseModelIdentifier``; None when malformed.
+    Every ARN is a literal (escaped), as :func:`sfn_iam.rules.param` writes them."""
     if text.startswith("arn:"):
         arn = parse_arn(text)
         if arn is None or arn.service != "bedrock":
             return None
-        arns = [text]
+        arns = [escape(text)]
         kind, _, name = arn.resource.partition("/")
         if kind == "inference-profile":
-            arns += _profile_model(arn.partition, name)
-    elif what == "ModelId" and _PROFILE_ID.match(text):
+            arns += _profile_model(arn.partition, name, _PROFILE_NAME)
+    elif what == "ModelId" and _PROFILE_ID.fullmatch(text):
         # Deliberately beyond the template (which predates inference profiles): invoking
         # through a profile is authorised on the profile and on its foundation model.
-        arns = [t.fmt(PROFILE, name=text),
-                *_profile_model(t.env.partition_or(t.partition), text)]
-    elif _MODEL_ID.match(text):
-        arns = [t.fmt(FOUNDATION, name=text)]
+        arns = [t.fmt(PROFILE, name=escape(text)),
+                *_profile_model(t.env.partition_or(t.partition), text, _PROFILE_ID)]
+    elif _MODEL_ID.fullmatch(text):
+        arns = [t.fmt(FOUNDATION, name=escape(text))]
     else:
         return None
     return [Res(arn, v.where) for arn in arns]
@@ -112,9 +127,10 @@ def _model(path: str, dynamic: tuple[str, ...]) -> Resolver:
             return [dynamic_res(t, v, d) for d in dynamic]
         out = _model_from_text(t, v, v.text or "", path) if v.text else None
         if out is None:
-            t.finding("malformed-value",
-                      f"{path} {v.value!r} is not a Bedrock model ID or ARN", v.where)
-            return [dynamic_res(t, v, d) for d in dynamic]
+            # The dynamic form, or nothing when the value holds IAM wildcard characters.
+            first = malformed(t, v, f"{path} {v.value!r} is not a Bedrock model ID or ARN",
+                              dynamic[0])
+            return first + [dynamic_res(t, v, d) for d in dynamic[1:]] if first else []
         return out
 
     return resolve
@@ -139,12 +155,15 @@ def customization_resources(t: Task) -> list[Res]:
 
 
 def _s3_object(t: Task, text: str) -> str | None:
-    m = _S3_URI.match(text)
+    """The object of an S3 URI as a literal: ``*``, ``?`` and ``${`` in the key are escaped
+    (the bucket pattern admits none), so that ``s3://bucket/in/*.json`` names one object."""
+    m = _S3_URI.fullmatch(text)
     if m is None:
         return None
     key = m.group("key")
-    # A prefix ("s3://bucket/results/") is written to below it.
-    return t.fmt("arn:{partition}:s3:::{name}", name=f"{m.group('bucket')}/{key}"
+    # A prefix ("s3://bucket/results/") is written to below it: the deliberate "*" follows
+    # the escaped key.
+    return t.fmt("arn:{partition}:s3:::{name}", name=f"{m.group('bucket')}/{escape(key)}"
                  + ("*" if key.endswith("/") else ""))
 
 

@@ -17,7 +17,8 @@ https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr-serverless.html
 
 An application is ``arn:PARTITION:emr-serverless:REGION:ACCOUNT:/applications/ID`` (the
 resource part starts with ``/``); a dynamic application gives ``/applications/*``, as the
-template's dynamic form.
+template's dynamic form. IDs admit no IAM wildcard (a malformed one holding ``*``, ``?`` or
+``${`` is refused: no grant for it); roles are escaped by :func:`sfn_iam.rules.role`.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from sfn_iam.rules import (
     Res,
     Rule,
     dynamic_res,
+    escape,
     events_rule,
     fixed,
     g,
+    has_iam_special,
+    malformed,
     param,
     passed_to,
     role,
@@ -57,11 +61,12 @@ _EXPECTED = "an EMR Serverless {} ID (lowercase letters and digits)"
 
 
 def _application_arn(t: Task, text: str) -> str | None:
-    return t.fmt(APP, name=text) if _ID.match(text) else None
+    # The ID pattern admits no IAM wildcard; escaped all the same (literal by construction).
+    return t.fmt(APP, name=escape(text)) if _ID.fullmatch(text) else None
 
 
 def _job_runs_arn(t: Task, text: str) -> str | None:
-    return t.fmt(APP + "/jobruns/*", name=text) if _ID.match(text) else None
+    return t.fmt(APP + "/jobruns/*", name=escape(text)) if _ID.fullmatch(text) else None
 
 
 # The API takes the ID only, so an ARN (or anything else) is a malformed value.
@@ -83,15 +88,18 @@ def job_run(t: Task) -> list[Res]:
                   f"the {t.integration} integration needs JobRunId; no permission granted",
                   v.where)
         return []
+    runs = "{app}/jobruns/*"  # the application's ARN goes in as a name, never as a template
     if v.dynamic:
         # Narrower than the template's dynamic "/applications/*" (which is for a dynamic
         # application): the application is known, so only its job runs.
-        return [dynamic_res(t, v, app[0].arn + "/jobruns/*")]
-    if v.text is None or not _ID.match(v.text):
-        t.finding("malformed-value", f"{v.value!r} is not {_EXPECTED.format('job run')}",
-                  v.where)
-        return [dynamic_res(t, v, app[0].arn + "/jobruns/*")]
-    return [Res(app[0].arn + "/jobruns/" + v.text, v.where)]
+        return [dynamic_res(t, v, runs, app=app[0].arn)]
+    if v.text is None or not _ID.fullmatch(v.text):
+        message = f"{v.value!r} is not {_EXPECTED.format('job run')}"
+        if isinstance(v.value, str) and has_iam_special(v.value):
+            return malformed(t, v, message, "*")  # refused: no grant, not the dynamic form
+        t.finding("malformed-value", message, v.where)
+        return [dynamic_res(t, v, runs, app=app[0].arn)]
+    return [Res(app[0].arn + "/jobruns/" + escape(v.text), v.where)]
 
 
 def _app_rule(action: str, sync_actions: tuple[str, ...]) -> Rule:

@@ -13,6 +13,11 @@ snapshot).
   (``InvocationConfig.ConnectionArn``, or the legacy ``Authentication.ConnectionArn``);
 - ``secretsmanager:GetSecretValue`` and ``DescribeSecret`` on the connection's secret,
   ``secret:events!connection/NAME/*`` in the connection's region and account.
+
+The method and the endpoint (or its literal start) are IAM literals in the condition values
+(``*``, ``?``, ``${`` escaped; the only wildcard is the ``*`` sfn-iam appends). A malformed
+``Method``, ``ApiEndpoint`` or ``ConnectionArn`` holding such characters is refused: nothing is
+granted for it (dropping the condition, or the dynamic ``connection/*``, is what they ask for).
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sfn_iam.params import Value
-from sfn_iam.rules import RR_ONLY, Res, Rule, dynamic_res, g
+from sfn_iam.params import Value, substitute
+from sfn_iam.rules import RR_ONLY, Res, Rule, dynamic_res, escape, g, has_iam_special, malformed
 from sfn_iam.task import Task
 
 DOC = "call-https-apis.html"
@@ -35,7 +40,10 @@ _CONNECTION = re.compile(
 )
 # The literal start of a dynamic endpoint: States.Format('LITERAL{}...', ...) or the JSONata
 # {% 'LITERAL' & ... %}.
-_FORMAT = re.compile(r"^\s*States\.Format\(\s*'(?P<lit>[^'\\{]*)(?P<rest>[^']*)'")
+# (States.Format escapes ', {, } and \ with a backslash: the literal runs to the first
+# unescaped brace, the escapes read as the characters they stand for)
+_FORMAT = re.compile(r"^\s*States\.Format\(\s*'(?P<lit>(?:[^'\\{}]|\\.)*)(?:[^'\\]|\\.)*'")
+_FORMAT_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _JSONATA = re.compile(r"^\s*\{%\s*(?P<q>['\"])(?P<lit>[^'\"\\]*)(?P=q)\s*&")
 # A prefix narrows the endpoint only when it names the whole host (scheme://host/...);
 # "https://api.example.com*" would also match https://api.example.com.attacker.net.
@@ -66,14 +74,17 @@ def _connection(t: Task, static: str, dynamic: str, report: bool) -> list[Res]:
         return []
     if v.dynamic:
         return [dynamic_res(t, v, dynamic)]
-    m = _CONNECTION.match(v.text or "")
+    m = _CONNECTION.fullmatch(v.text or "")
     if m is None:
+        message = (f"{v.value!r} is not an EventBridge connection ARN "
+                   "(arn:PARTITION:events:REGION:ACCOUNT:connection/NAME/ID)")
         if report:
-            t.finding("malformed-value",
-                      f"{v.value!r} is not an EventBridge connection ARN "
-                      "(arn:PARTITION:events:REGION:ACCOUNT:connection/NAME/ID)", v.where)
-        return [dynamic_res(t, v, dynamic)]
-    return [Res(static.format(arn=v.text, **m.groupdict()), v.where)]
+            return malformed(t, v, message, dynamic)
+        # the secret: the same decision, reported once (by the connection)
+        return [] if _special(v) else [dynamic_res(t, v, dynamic)]
+    # The pattern admits no IAM wildcard; the parts are escaped all the same.
+    parts = {k: escape(x) for k, x in m.groupdict().items()}
+    return [Res(static.format(arn=escape(v.text or ""), **parts), v.where)]
 
 
 def connection(t: Task) -> list[Res]:
@@ -91,9 +102,15 @@ def connection_secret(t: Task) -> list[Res]:
 # --------------------------------------------------------------------------- endpoint
 
 
+def _special(v: Value) -> bool:
+    return v.static and isinstance(v.value, str) and has_iam_special(v.value)
+
+
 def invoke_target(t: Task) -> list[Res]:
     """The state machine itself, when the call is well formed (ApiEndpoint and Method are
-    required: without them the Task fails and nothing is granted)."""
+    required: without them the Task fails and nothing is granted). A malformed Method or
+    ApiEndpoint holding IAM wildcard or policy-variable characters is refused too: its
+    condition would be dropped, which is the widening those characters ask for."""
     missing = [key for key in ("ApiEndpoint", "Method") if t.value(key).absent]
     for key in missing:
         t.finding("missing-parameter",
@@ -101,25 +118,45 @@ def invoke_target(t: Task) -> list[Res]:
                   t.value(key).where)
     if missing:
         return []
+    method, endpoint = t.value("Method"), t.value("ApiEndpoint")
+    if _special(method) and method.value not in METHODS:
+        return malformed(t, method, f"Method {method.value!r} should be one of "
+                         f"{', '.join(METHODS)}; states:InvokeHTTPEndpoint not granted", "*")
+    if _special(endpoint) and not endpoint.value.startswith("https://"):
+        return malformed(t, endpoint, f"ApiEndpoint {endpoint.value!r} should be an https:// "
+                         "URL; states:InvokeHTTPEndpoint not granted", "*")
     arn, _ = t.state_machine()
     return [Res(arn)]
 
 
-def _dynamic_prefix(v: Value) -> str | None:
-    """The literal start of a dynamic ``ApiEndpoint`` when it names the host, else None."""
-    expr = v.expr or ""
-    m = _FORMAT.match(expr) or _JSONATA.match(expr)
-    if m is None:
+def _dynamic_prefix(t: Task, v: Value) -> str | None:
+    """The literal start of a dynamic ``ApiEndpoint`` when it names the host, else None.
+    ``${Name}`` placeholders (DefinitionSubstitutions) are filled in the expression first,
+    as they are in the deployed definition: ``States.Format('${BaseUrl}/items/{}', $.id)``;
+    one left without a value leaves no literal start."""
+    expr, missing = substitute(v.expr or "", t.env.substitutions)
+    if missing:
         return None
-    lit = m.group("lit")
+    m = _FORMAT.match(expr)
+    if m is not None:
+        lit = _FORMAT_ESCAPE.sub(r"\1", m.group("lit"))
+    elif (m := _JSONATA.match(expr)) is not None:
+        lit = m.group("lit")
+    else:
+        return None
     return lit if _HOST_PREFIX.match(lit) else None
+
+
+# The condition values are IAM literals: StringLike reads "*" and "?" as wildcards and both
+# operators read "${" as a policy variable, so the user's text is escaped; the only wildcard
+# is the deliberate "*" appended after it (query parameters, the dynamic rest of a URL).
 
 
 def _endpoint_pattern(t: Task) -> str | None:
     v = t.value("ApiEndpoint")
     appended = not t.value("QueryParameters").absent
     if v.dynamic:
-        prefix = _dynamic_prefix(v)
+        prefix = _dynamic_prefix(t, v)
         if prefix is None:
             t.finding("dynamic-resource",
                       f"{v.reason} ({v.expr}) is known only at run time: "
@@ -129,15 +166,16 @@ def _endpoint_pattern(t: Task) -> str | None:
         t.finding("dynamic-resource",
                   f"{v.reason} ({v.expr}) is known only at run time: "
                   f"states:InvokeHTTPEndpoint granted for endpoints like {prefix}*", v.where)
-        return prefix + "*"
+        return escape(prefix) + "*"
     text = v.text
     if text is None or not text.startswith("https://"):
+        # (one holding IAM wildcard characters was refused by invoke_target)
         t.finding("malformed-value", f"ApiEndpoint {v.value!r} should be an https:// URL",
                   v.where)
         if text is None:
             return None
     # Query parameters are appended to the URL at run time.
-    return text + "*" if appended else text
+    return escape(text) + "*" if appended else escape(text)
 
 
 def _method(t: Task) -> str | None:
@@ -149,9 +187,10 @@ def _method(t: Task) -> str | None:
                   "(any method)", v.where)
         return None
     if v.text is None or v.text not in METHODS:
+        # (one holding IAM wildcard characters was refused by invoke_target)
         t.finding("malformed-value",
                   f"Method {v.value!r} should be one of {', '.join(METHODS)}", v.where)
-    return v.text
+    return None if v.text is None else escape(v.text)
 
 
 def endpoint_condition(t: Task) -> dict[str, dict[str, Any]] | None:
