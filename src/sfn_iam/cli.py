@@ -17,12 +17,38 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+#: control characters (C0, DEL, C1) and line/paragraph separators -> a visible escape, so a
+#: message stays one line and a state name cannot drive the terminal
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_ESCAPES.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character escaped: one line, safe on a terminal."""
+    return text.translate(_ESCAPES)
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's help formatter, with the width found as ``shutil.get_terminal_size`` finds
+    it but without importing shutil (and through it bz2, lzma, zlib, fnmatch) at every start."""
+    import os
+
+    try:
+        width = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            width = 80
+    return argparse.HelpFormatter(prog, width=max(width, 20) - 2)
+
 
 def _top_parser() -> argparse.ArgumentParser:
     from sfn_iam import __version__
 
     parser = argparse.ArgumentParser(
         prog="sfn-iam",
+        formatter_class=_formatter,
         description="Least-privilege IAM policies for AWS Step Functions state machines.",
         epilog="Run 'sfn-iam COMMAND --help' for a command's options.",
     )
@@ -40,11 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sfn-iam: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        import contextlib
+        import os
+
+        # no "Exception ignored ... BrokenPipeError" when Python flushes stdout at exit
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # never a traceback: one line, and a distinct exit code
-        print(f"sfn-iam: internal error: {type(exc).__name__}: {exc} (please report this)",
-              file=sys.stderr)
+        print(f"sfn-iam: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+              "(please report this)", file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -63,7 +95,8 @@ def _main(args: list[str]) -> int:
 
     module_path, summary = COMMANDS[args[0]]
     module = importlib.import_module(module_path)
-    parser = argparse.ArgumentParser(prog=f"sfn-iam {args[0]}", description=summary)
+    parser = argparse.ArgumentParser(prog=f"sfn-iam {args[0]}", description=summary,
+                                     formatter_class=_formatter)
     module.add_arguments(parser)
     try:
         ns = parser.parse_args(args[1:])
@@ -74,5 +107,5 @@ def _main(args: list[str]) -> int:
     try:
         return int(module.run(ns))
     except SfnIamError as exc:
-        print(f"sfn-iam: error: {exc}", file=sys.stderr)
+        print(f"sfn-iam: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,28 +1,46 @@
 """Walk every state of a definition, at any depth, and check the structure on the way.
 
 Iterative (an explicit stack), so a definition nested thousands of levels deep neither
-recurses nor blows the stack; each state is visited once, so the walk is linear.
+recurses nor blows the stack; each state is visited once. Limits (:data:`MAX_STATES`,
+:data:`MAX_PATH_NAMES`) bound the time and memory any input can cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfn_iam.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 QUERY_LANGUAGES = frozenset({"JSONPath", "JSONata"})
 
 
-@dataclass(frozen=True, slots=True)
 class StateRef:
-    """One state: its path through Parallel branches and Map processors, and its body."""
+    """One state: its path through Parallel branches and Map processors, and its body.
 
-    path: tuple[str, ...]
-    body: dict[str, Any]
-    query_language: str
+    Read-only by convention. A plain slotted class rather than a frozen dataclass: it is
+    made once per state, and start-up does not pay for building the dataclass."""
+
+    __slots__ = ("body", "path", "query_language")
+
+    def __init__(self, path: tuple[str, ...], body: dict[str, Any], query_language: str) -> None:
+        self.path = path
+        self.body = body
+        self.query_language = query_language
+
+    def __repr__(self) -> str:
+        return f"StateRef({self.path!r}, {self.body!r}, {self.query_language!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StateRef):
+            return NotImplemented
+        return (self.path, self.body, self.query_language) == (
+            other.path, other.body, other.query_language)
+
+    __hash__ = None  # type: ignore[assignment]  # the body is a dict
 
     @property
     def name(self) -> str:
@@ -42,16 +60,38 @@ class StateRef:
         return " > ".join(self.path)
 
 
+#: At most this many states are walked (every state of every branch and Map, each time it
+#: is reached): AWS caps a definition at 1 MB, which holds far fewer. It bounds the walk of
+#: a shared structure (a dict built in Python, YAML anchors) that would expand without end.
+MAX_STATES = 250_000
+#: The state paths of all the states may add up to at most this many names. A path is as
+#: long as the state is deep, so deep nesting costs time, memory and output in proportion to
+#: (depth x states); this bounds that product (5,000 levels nested one in the other fit).
+MAX_PATH_NAMES = 25_000_000
+
+
+def _where(path: tuple[str, ...]) -> str:
+    """``state 'A > branch 1 > B'``; a very deep path is shortened in the middle."""
+    if len(path) > 12:
+        shown = [*path[:4], f"... {len(path) - 8:,} more ...", *path[-4:]]
+        return "state '" + " > ".join(shown) + "'"
+    return "state '" + " > ".join(path) + "'"
+
+
 def _fail(what: str, path: tuple[str, ...] | str) -> DefinitionError:
-    where = path if isinstance(path, str) else "state '" + " > ".join(path) + "'"
-    return DefinitionError(what, where)
+    return DefinitionError(what, path if isinstance(path, str) else _where(path))
 
 
 def _query_language(body: dict[str, Any], default: str, where: tuple[str, ...] | str) -> str:
     ql = body.get("QueryLanguage", default)
     if not isinstance(ql, str) or ql not in QUERY_LANGUAGES:
-        raise _fail(f'"QueryLanguage" must be "JSONPath" or "JSONata", not {ql!r}', where)
+        raise _fail(f'"QueryLanguage" must be "JSONPath" or "JSONata", not {_short(ql)}', where)
     return str(ql)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _states_of(container: Any, where: tuple[str, ...] | str, what: str) -> dict[str, Any]:
@@ -69,8 +109,16 @@ def _states_of(container: Any, where: tuple[str, ...] | str, what: str) -> dict[
     return states
 
 
-def iter_states(definition: Any) -> Iterator[StateRef]:
-    """Yield every state in document order, depth first. Raises DefinitionError on bad input."""
+def iter_states(
+    definition: Any, *, max_states: int = MAX_STATES, max_path_names: int = MAX_PATH_NAMES
+) -> Iterator[StateRef]:
+    """Yield every state in document order, depth first. Raises DefinitionError on bad input.
+
+    The walk keeps one list of names (the current path) and one frame per level, so its
+    memory is linear in the depth; each yielded path is a new tuple. A structure that
+    contains itself (possible in a dict built in Python) is refused, and so is a walk past
+    ``max_states`` states or ``max_path_names`` path names in all.
+    """
     if not isinstance(definition, dict):
         raise DefinitionError(
             f"the top level must be an object with \"StartAt\" and \"States\", not a "
@@ -78,48 +126,95 @@ def iter_states(definition: Any) -> Iterator[StateRef]:
         )
     top_ql = _query_language(definition, "JSONPath", "top level")
     states = _states_of(definition, "top level", "the state machine")
-    stack: list[tuple[Iterator[tuple[Any, Any]], tuple[str, ...]]] = [(iter(states.items()), ())]
+    names: list[str] = []  # names[:depth] is the prefix of the frame being read
+    # a frame: (iterator, depth, id of its States object or 0 for a Parallel's branches)
+    stack: list[tuple[Iterator[tuple[Any, Any]], int, int]] = [(iter(states.items()), 0, id(states))]
+    open_states = {id(states)}  # the States objects of the enclosing frames
+    count = total = 0
     while stack:
-        items, prefix = stack[-1]
-        entry = next(items, None)
-        if entry is None:
-            stack.pop()
+        items, depth, key = stack[-1]
+        del names[depth:]
+        if not key:  # a Parallel's branches: one branch, then back here for the next
+            entry = next(items, None)
+            if entry is None:
+                stack.pop()
+            else:
+                names.append(f"branch {entry[0] + 1}")
+                _enter(stack, open_states, _states_of(entry[1], tuple(names), "a branch"), names)
             continue
-        name, body = entry
-        path = (*prefix, str(name))
-        if not isinstance(body, dict):
-            raise _fail(f"a state must be an object, not a {type(body).__name__}", path)
-        stype = body.get("Type")
-        if stype is None:
-            raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map)', path)
-        if not isinstance(stype, str) or stype not in STATE_TYPES:
-            raise _fail(
-                f'"Type" is {stype!r}; expected one of Task, Pass, Choice, Wait, Succeed, Fail, '
-                "Parallel, Map",
-                path,
-            )
-        ref = StateRef(path, body, _query_language(body, top_ql, path))
-        if stype == "Task":
-            _check_task(ref)
-        yield ref
-        if stype == "Parallel":
-            branches = body.get("Branches")
-            if not isinstance(branches, list) or not branches:
-                raise _fail('a Parallel state needs "Branches", a non-empty list', path)
-            for i in range(len(branches) - 1, -1, -1):
-                bpath = (*path, f"branch {i + 1}")
-                stack.append((iter(_states_of(branches[i], bpath, "a branch").items()), bpath))
-        elif stype == "Map":
-            proc = body.get("ItemProcessor", body.get("Iterator"))
-            if proc is None:
-                raise _fail('a Map state needs "ItemProcessor" (or the older "Iterator")', path)
-            stack.append((iter(_states_of(proc, path, '"ItemProcessor"').items()), path))
+        prefix = tuple(names)
+        for name, body in items:  # this frame's states, until one opens a frame of its own
+            path = (*prefix, name if type(name) is str else str(name))
+            count += 1
+            total += depth + 1
+            if count > max_states:
+                raise DefinitionError(
+                    f"has more than {max_states:,} states (every state of every branch and Map, "
+                    "each time it is reached): refused")
+            if total > max_path_names:
+                raise _fail(
+                    f"the states are nested too deeply: their paths add up to more than "
+                    f"{max_path_names:,} names (about 5,000 levels of Parallel or Map nested in "
+                    "one another): refused", path)
+            if type(body) is not dict and not isinstance(body, dict):
+                raise _fail(f"a state must be an object, not a {type(body).__name__}", path)
+            stype = body.get("Type")
+            if type(stype) is not str or stype not in STATE_TYPES:
+                if stype is None:
+                    raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, '
+                                "Parallel, Map)", path)
+                raise _fail(
+                    f'"Type" is {_short(stype)}; expected one of Task, Pass, Choice, Wait, '
+                    "Succeed, Fail, Parallel, Map",
+                    path,
+                )
+            ql = body.get("QueryLanguage")
+            if ql is None:
+                ql = top_ql
+            elif type(ql) is not str or ql not in QUERY_LANGUAGES:
+                _query_language(body, top_ql, path)  # raises
+            ref = StateRef(path, body, ql)
+            if stype == "Task":
+                _check_task(ref)
+            yield ref
+            if stype == "Parallel":
+                branches = body.get("Branches")
+                if not isinstance(branches, list) or not branches:
+                    raise _fail('a Parallel state needs "Branches", a non-empty list', path)
+                names.append(path[-1])
+                stack.append((enumerate(branches), depth + 1, 0))
+                break
+            if stype == "Map":
+                proc = body.get("ItemProcessor", body.get("Iterator"))
+                if proc is None:
+                    raise _fail('a Map state needs "ItemProcessor" (or the older "Iterator")', path)
+                names.append(path[-1])
+                _enter(stack, open_states, _states_of(proc, path, '"ItemProcessor"'), names)
+                break
+        else:
+            stack.pop()
+            open_states.discard(key)
+
+
+def _enter(stack: list[tuple[Iterator[tuple[Any, Any]], int, int]], open_states: set[int],
+           states: dict[str, Any], names: list[str]) -> None:
+    """Push the frame that reads ``states``, whose prefix is ``names``."""
+    key = id(states)
+    if key in open_states:
+        raise _fail("contains itself: these States are those of an enclosing branch or Map "
+                    "(a recursive structure is not a definition)", tuple(names))
+    open_states.add(key)
+    stack.append((iter(states.items()), len(names), key))
 
 
 def _check_task(ref: StateRef) -> None:
     body = ref.body
     resource = body.get("Resource")
     if not isinstance(resource, str) or not resource.strip():
+        if isinstance(resource, dict) and any(str(k).startswith(("Fn::", "Ref")) for k in resource):
+            raise _fail(f'"Resource" is a CloudFormation function ({_short(resource)}), which '
+                        "sfn-iam does not evaluate: give the ARN, or a ${Name} placeholder and "
+                        "--substitute Name=ARN", ref.path)
         what = "has no" if resource is None else "has a non-string"
         raise _fail(
             f'a Task state {what} "Resource" (e.g. "arn:aws:states:::lambda:invoke")', ref.path

@@ -1,17 +1,37 @@
-"""``sfn-iam generate DEFINITION``: the policy on stdout, warnings on stderr."""
+"""``sfn-iam generate DEFINITION``: the policy on stdout, warnings on stderr.
+
+``sfn-iam generate FILE... --jsonl``: many definitions in one process, one JSON line each on
+stdout (errors too); exit 2 if any input was unusable, else 1 with ``--strict`` and any
+warning, else 0.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING, Any
 
 from sfn_iam.errors import UsageError
 
+if TYPE_CHECKING:
+    from sfn_iam.generate import GenerateResult
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bytes") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the limit must be at least 1 byte")
+    return value
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("definition", metavar="DEFINITION", nargs="?",
-                   help="an Amazon States Language file (JSON or YAML), or - for stdin")
+    p.add_argument("definition", metavar="DEFINITION", nargs="*",
+                   help="an Amazon States Language file (JSON or YAML), or - for stdin; "
+                   "several with --jsonl")
     p.add_argument("--region", help="the region the state machine runs in (completes ARNs built "
                    "from names; sets the partition)")
     p.add_argument("--account", help="the 12-digit account ID the state machine runs in")
@@ -35,10 +55,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "and may be repeated")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings as errors: print them and exit 1 without a policy")
-    p.add_argument("--max-bytes", type=int, default=None, metavar="N",
+    p.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",
                    help="refuse input larger than N bytes (default 8 MiB; AWS allows 1 MB)")
     p.add_argument("--provenance", action="store_true",
                    help="print {policy, grants, warnings} with every grant's provenance")
+    p.add_argument("--jsonl", action="store_true",
+                   help="process every DEFINITION in one run: one JSON line each on stdout, "
+                   '{"file", "policy", "warnings"} or {"file", "error"}')
 
 
 def parse_substitutions(items: list[str]) -> dict[str, str]:
@@ -51,45 +74,117 @@ def parse_substitutions(items: list[str]) -> dict[str, str]:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
-    from sfn_iam.generate import generate_policy
-    from sfn_iam.load import DEFAULT_MAX_BYTES, read_source
-
-    if args.definition is None:
-        # "--substitute A=1 B=2 FILE": argparse hands FILE to --substitute; take it back.
-        loose = [s for s in args.substitute if "=" not in s]
-        if len(loose) != 1:
-            raise UsageError("expected one DEFINITION (a file, or - for stdin)")
-        args.definition = loose[0]
+def _definitions(args: argparse.Namespace) -> list[str]:
+    """The DEFINITION arguments. ``--substitute A=1 B=2 FILE``: argparse hands FILE to
+    --substitute (it takes several values); take every value without ``=`` back."""
+    files = list(args.definition)
+    loose = [s for s in args.substitute if "=" not in s]
+    if loose and (args.jsonl or not files):
         args.substitute = [s for s in args.substitute if "=" in s]
+        files += loose
+    if not files:
+        raise UsageError("expected a DEFINITION (a file, or - for stdin)")
+    if len(files) > 1 and not args.jsonl:
+        raise UsageError(f"expected one DEFINITION, got {len(files)}; add --jsonl to process "
+                         "several in one run (one JSON line each)")
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    files = _definitions(args)
     subs = parse_substitutions(args.substitute)
-    data, name = read_source(args.definition, args.max_bytes or DEFAULT_MAX_BYTES)
-    result = generate_policy(
+    if args.jsonl:
+        return _run_jsonl(args, files, subs)
+    from sfn_iam.cli import one_line
+    from sfn_iam.load import DEFAULT_MAX_BYTES, load, read_source
+
+    data, name = read_source(files[0], args.max_bytes or DEFAULT_MAX_BYTES)
+    loaded = load(data, name)
+    err = sys.stderr
+    if loaded.lenient:
+        err.write(f"sfn-iam: note: {one_line(name)} is not strict JSON (comments or trailing "
+                  "commas): read anyway, but AWS accepts strict JSON only\n")
+    # the generator says what is wrong with a top level that is not an object
+    result = _generate(args, loaded.value if isinstance(loaded.value, dict) else data, name, subs)
+    label = "error" if args.strict else "warning"
+    for finding in result.warnings:
+        err.write(f"sfn-iam: {label}: {one_line(str(finding))}\n")
+    if args.strict and result.warnings:
+        return 1
+    if result.target_policies:
+        _targets(result.target_policies, args.target_policies)
+    out: object = _provenance(result) if args.provenance else result.document
+    sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+def _generate(args: argparse.Namespace, data: bytes | dict[str, Any], name: str | None,
+              subs: dict[str, str]) -> GenerateResult:
+    from sfn_iam.generate import generate_policy
+
+    return generate_policy(
         data, region=args.region, account=args.account, partition=args.partition,
         xray=args.xray, substitutions=subs, source=name,
         state_machine_arn=args.state_machine_arn, logging=args.logging, kms_key=args.kms_key,
         qualifier_condition=args.qualifier_condition,
     )
-    label = "error" if args.strict else "warning"
-    for finding in result.warnings:
-        print(f"sfn-iam: {label}: {finding}", file=sys.stderr)
-    if args.strict and result.warnings:
-        return 1
-    if result.target_policies:
-        _targets(result.target_policies, args.target_policies)
-    if args.provenance:
-        out: object = {
-            "policy": result.document,
-            "grants": [g.to_json() for g in result.grants],
-            "warnings": [
-                {"code": f.code, "state": f.where, "parameter": f.parameter, "message": f.message}
-                for f in result.warnings
-            ],
-        }
-    else:
-        out = result.document
-    sys.stdout.write(json.dumps(out, indent=2) + "\n")
-    return 0
+
+
+def _warnings(result: GenerateResult) -> list[dict[str, Any]]:
+    return [
+        {"code": f.code, "state": f.where, "parameter": f.parameter, "message": f.message}
+        for f in result.warnings
+    ]
+
+
+def _provenance(result: GenerateResult) -> dict[str, Any]:
+    return {
+        "policy": result.document,
+        "grants": [g.to_json() for g in result.grants],
+        "warnings": _warnings(result),
+    }
+
+
+_PROBE: dict[str, Any] = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+
+
+def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str]) -> int:
+    from sfn_iam.errors import DefinitionError
+    from sfn_iam.load import DEFAULT_MAX_BYTES, read_source
+
+    if args.target_policies:
+        raise UsageError("--target-policies writes the files of one definition; with --jsonl "
+                         'each line carries its "target_policies"')
+    _generate(args, _PROBE, None, subs)  # a malformed option: one usage error, not a line each
+    max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    write = sys.stdout.write
+    status = 0
+    for path in files:
+        line: dict[str, Any] = {"file": "<stdin>" if path == "-" else path}
+        try:
+            data, name = read_source(path, max_bytes)
+            result = _generate(args, data, name, subs)
+        except DefinitionError as exc:
+            line["error"] = exc.what if exc.where is None else f"{exc.where}: {exc.what}"
+            status = max(status, 2)
+        except UsageError:
+            raise
+        except Exception as exc:  # one bad input must not end the batch; never a traceback
+            line["error"] = f"internal error: {type(exc).__name__}: {exc} (please report this)"
+            status = 3
+        else:
+            if args.strict and result.warnings:
+                status = max(status, 1)
+            else:
+                line["policy"] = result.document
+                if args.provenance:
+                    line["grants"] = [g.to_json() for g in result.grants]
+            line["warnings"] = _warnings(result)
+            if result.target_policies:
+                line["target_policies"] = result.target_policies
+        write(dumps(line) + "\n")
+    return status
 
 
 def target_file_name(role: str) -> str:
@@ -105,7 +200,9 @@ def target_file_name(role: str) -> str:
 def _targets(policies: dict[str, dict[str, object]], directory: str | None) -> None:
     from pathlib import Path
 
-    roles = ", ".join(policies)
+    from sfn_iam.cli import one_line
+
+    roles = one_line(", ".join(policies))
     if directory is None:
         print(f"sfn-iam: note: {len(policies)} cross-account target role(s) need their own "
               f"policies ({roles}); write them with --target-policies DIR", file=sys.stderr)
@@ -118,4 +215,4 @@ def _targets(policies: dict[str, dict[str, object]], directory: str | None) -> N
     except OSError as exc:
         raise UsageError(f"--target-policies {directory}: {exc.strerror or exc}") from None
     print(f"sfn-iam: note: wrote the policies of {len(policies)} cross-account target role(s) "
-          f"to {directory} ({roles})", file=sys.stderr)
+          f"to {one_line(directory)} ({roles})", file=sys.stderr)
