@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from sfn_iam import cross_account, distributed_map, policy
@@ -43,7 +44,7 @@ class GenerateResult:
         return self.document == policy.DENY_ALL
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Target:
     kind: str  # "integration" | "lambda-arn" | "activity" | "unknown"
     partition: str = "aws"
@@ -53,8 +54,9 @@ class _Target:
     why: str = ""
 
 
+@lru_cache(maxsize=4096)
 def classify(resource: str) -> _Target:
-    """What a Task ``Resource`` calls."""
+    """What a Task ``Resource`` calls (cached: definitions repeat a few Resources)."""
     arn = parse_arn(resource)
     if arn is None:
         return _Target("unknown", why=f"{resource!r} is not an ARN")
@@ -197,11 +199,17 @@ class _Run:
             pairs.extend(rule.hook(t))
         doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
         grants: list[Grant] = []
+        rule_id = t.integration + (f".{t.pattern}" if t.pattern else "")
         for gr, resources in pairs:
             if not resources:
                 continue
             cond_spec = gr.condition(t) if callable(gr.condition) else gr.condition
-            cond = make_condition(cond_spec)
+            cond = make_condition(cond_spec) if cond_spec else ()
+            if len(resources) == 1 and not resources[0].dynamic:  # the common case
+                res = resources[0]
+                grants.append(Grant(gr.actions, (res.arn,),
+                                    Provenance(t.path, rule_id, res.where, doc, gr.note), cond))
+                continue
             by_where: dict[tuple[str | None, bool], list[str]] = {}
             for res in resources:
                 by_where.setdefault((res.where, res.dynamic), []).append(res.arn)
@@ -215,8 +223,7 @@ class _Run:
             for (where, dynamic), arns in by_where.items():
                 grants.append(Grant(
                     gr.actions, tuple(dict.fromkeys(arns)),
-                    Provenance(t.path, t.integration + (f".{t.pattern}" if t.pattern else ""),
-                               where, doc, gr.note),
+                    Provenance(t.path, rule_id, where, doc, gr.note),
                     cond, dynamic=dynamic,
                 ))
         for where, name in t.params.unresolved:
