@@ -32,7 +32,8 @@ def test_one_line_per_input_in_order(capsys: pytest.CaptureFixture[str]) -> None
     assert [g["file"] for g in got] == [LAMBDA, YAML, LAMBDA]
     assert err == ""
     for g in got:
-        assert set(g) == {"file", "policy", "warnings"}
+        assert set(g) == {"file", "policy", "warnings", "size"}
+        assert g["size"] > 0
         assert g["policy"]["Version"] == "2012-10-17"
     assert got[0] == got[2]
     # each line is the policy the single-file command prints

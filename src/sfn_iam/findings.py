@@ -17,6 +17,7 @@ CODES: dict[str, str] = {
     "malformed-value": "a parameter value does not have the form the service expects",
     "unknown-passed-role": "a role is passed that the definition does not name (add iam:PassRole)",
     "no-permissions": "no Allow statement could be produced for the Task states",
+    "policy-too-large": "the policy is over IAM's inline-policy size limit (--split writes managed ones)",
     "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
 }
 

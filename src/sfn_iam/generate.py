@@ -38,6 +38,8 @@ class GenerateResult:
     #: the Tasks whose role is dynamic
     target_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_grants: dict[str, list[Grant]] = field(default_factory=dict)
+    #: the policy's size as IAM counts it (no whitespace); limits in sfn_iam.policy
+    size: int = 0
 
     @property
     def deny_all(self) -> bool:
@@ -294,9 +296,18 @@ def generate_policy(
             "no Allow statement could be produced for the Task states; see the warnings above",
         ))
         doc = policy.document([])
-    targets = {key: policy.document(policy.merge(grants)) for key, grants in sorted(run.targets.items())}
+    size = policy.policy_size(doc)
+    if size > policy.INLINE_LIMIT:
+        findings.append(Finding(
+            "policy-too-large",
+            f"the policy is {size:,} characters: over IAM's limit of {policy.INLINE_LIMIT:,} for a "
+            f"role's inline policies (and {policy.MANAGED_LIMIT:,} for a managed policy); write it "
+            "as several managed policies with --split DIR"))
+    targets = {key: policy.document(policy.merge(grants))
+               for key, grants in sorted(run.targets.items())}
     return GenerateResult(doc, findings, run.grants, counts["tasks"], counts["recognised"],
-                          counts["activities"], counts["states"], targets, dict(run.targets))
+                          counts["activities"], counts["states"], targets, dict(run.targets),
+                          size)
 
 
 def _check_env(region: str | None, account: str | None, partition: str | None) -> None:

@@ -59,6 +59,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="refuse input larger than N bytes (default 8 MiB; AWS allows 1 MB)")
     p.add_argument("--provenance", action="store_true",
                    help="print {policy, grants, warnings} with every grant's provenance")
+    p.add_argument("--split", metavar="DIR",
+                   help="also write the policy as managed-policy documents that each fit IAM's "
+                   "6,144-character limit: DIR/policy-1.json, policy-2.json, ...")
     p.add_argument("--jsonl", action="store_true",
                    help="process every DEFINITION in one run: one JSON line each on stdout, "
                    '{"file", "policy", "warnings"} or {"file", "error"}')
@@ -113,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if result.target_policies:
         _targets(result.target_policies, args.target_policies)
+    _size(result, args.split)
     out: object = _provenance(result) if args.provenance else result.document
     sys.stdout.write(json.dumps(out, indent=2) + "\n")
     return 0
@@ -142,6 +146,7 @@ def _provenance(result: GenerateResult) -> dict[str, Any]:
         "policy": result.document,
         "grants": [g.to_json() for g in result.grants],
         "warnings": _warnings(result),
+        "size": result.size,
     }
 
 
@@ -155,6 +160,9 @@ def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str])
     if args.target_policies:
         raise UsageError("--target-policies writes the files of one definition; with --jsonl "
                          'each line carries its "target_policies"')
+    if args.split:
+        raise UsageError('--split writes the files of one definition; with --jsonl each line '
+                         'carries its "size"')
     _generate(args, _PROBE, None, subs)  # a malformed option: one usage error, not a line each
     max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
     dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -181,10 +189,39 @@ def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str])
                 if args.provenance:
                     line["grants"] = [g.to_json() for g in result.grants]
             line["warnings"] = _warnings(result)
+            line["size"] = result.size
             if result.target_policies:
                 line["target_policies"] = result.target_policies
         write(dumps(line) + "\n")
     return status
+
+
+def _size(result: GenerateResult, directory: str | None) -> None:
+    """Report the size when it is over the managed-policy limit; ``--split`` writes the
+    managed-policy documents."""
+    from sfn_iam.policy import MANAGED_LIMIT, split
+
+    if result.size > MANAGED_LIMIT and directory is None:
+        sys.stderr.write(f"sfn-iam: note: the policy is {result.size:,} characters, over the "
+                         f"{MANAGED_LIMIT:,} of a managed policy; --split DIR writes it as "
+                         "several that fit\n")
+    if directory is None:
+        return
+    from pathlib import Path
+
+    parts = split(result.document, MANAGED_LIMIT)
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for i, part in enumerate(parts, 1):
+            (out / f"policy-{i}.json").write_text(json.dumps(part, indent=2) + "\n")
+    except OSError as exc:
+        raise UsageError(f"--split {directory}: {exc.strerror or exc}") from None
+    sys.stderr.write(f"sfn-iam: note: the policy ({result.size:,} characters) written as "
+                     f"{len(parts)} managed policies to {directory}\n")
+    if len(parts) > 10:
+        sys.stderr.write("sfn-iam: warning: more than 10 managed policies: over IAM's default "
+                         "quota of managed policies per role\n")
 
 
 def target_file_name(role: str) -> str:
