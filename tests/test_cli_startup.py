@@ -54,3 +54,12 @@ def test_json_input_does_not_import_yaml(tmp_path: Path) -> None:
 def test_yaml_input_does_import_yaml() -> None:
     mods = imported("generate", str(ROOT / "examples" / "messaging.asl.yaml"))
     assert "yaml" in mods
+
+
+def test_argparse_help_formatter_does_not_import_shutil(tmp_path: Path) -> None:
+    """argparse's default formatter imports shutil (and bz2, lzma, zlib) for the terminal
+    width at every parser; the CLI's formatter finds the width without it."""
+    f = tmp_path / "d.json"
+    f.write_text('{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
+    for argv in (("--help",), ("generate", str(f)), ("generate", "--help")):
+        assert "shutil" not in imported(*argv), argv

@@ -4,6 +4,7 @@ memory cap) wherever that matters; big and deep inputs are generated here, in tm
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from sfn_iam import generate_policy
+from sfn_iam.catalogue import known_services, service_module
 from sfn_iam.errors import DefinitionError
 from sfn_iam.load import parse_json
 from sfn_iam.walk import MAX_STATES, iter_states
@@ -399,3 +401,54 @@ def test_shared_and_recursive_dicts_from_python() -> None:
     loop["States"]["M"]["ItemProcessor"] = loop
     with pytest.raises(DefinitionError, match="contains itself"):
         list(iter_states(loop))
+
+
+# --- long pathological strings: every parameter of every integration --------------------------
+
+PARAMS = ("FunctionName", "QueueUrl", "TopicArn", "TargetArn", "PhoneNumber", "TableName",
+          "StateMachineArn", "ClusterName", "ClusterId", "Cluster", "TaskDefinition", "JobName",
+          "JobQueue", "JobDefinition", "Bucket", "Key", "Prefix", "VersionId", "ApiEndpoint",
+          "Path", "Stage", "Method", "Name", "RoleArn", "ExecutionRoleArn", "ServiceRole",
+          "ApplicationId", "JobRunId", "ProjectName", "EventBusName", "WorkGroup", "Id",
+          "EndpointName", "EndpointConfigName", "ModelName", "ModelId", "VirtualClusterId",
+          "ConnectionArn", "GuardrailIdentifier", "NodegroupName", "FargateProfileName",
+          "TrainingJobName", "TransformJobName", "ProcessingJobName", "LabelingJobName",
+          "HyperParameterTuningJobName", "BaseModelIdentifier", "Role", "NodeRole")
+N = 10_000  # characters: a quadratic step costs ~1 s on this, a linear one ~1 ms
+SHAPES = {
+    "letters": "a" * N, "dashes": "us-" + "a-" * (N // 2), "wildcards": "*a" * (N // 2),
+    "colons": "arn:" + ":" * N, "slashes": "a/" * (N // 2), "dots": "$." + ".a" * (N // 2),
+    "arn": "arn:aws:lambda:us-east-1:123456789012:function:" + "a" * N,
+    "url": "https://sqs.us-east-1.amazonaws.com/123456789012/" + "a-" * (N // 2),
+    "s3": "arn:aws:s3:::" + "b/" * (N // 2), "jsonata": "{% " + "$a & " * (N // 5) + "%}",
+    "intrinsic": "States.Format(" + "'{}', " * (N // 6) + "$.a)",
+    "format-unclosed": "States.Format('" + "a" * N,
+    "placeholders": "${" * (N // 2),
+}
+# Fixed: params._PLACEHOLDER ([^${}]* instead of [^}]*) and catalogue/http.py _FORMAT (no
+# two starred groups over the same text) were quadratic on these shapes.
+KNOWN_QUADRATIC: dict[str, str] = {}
+
+
+def _apis() -> list[str]:
+    return sorted(f"{svc}:{api}" for svc in known_services()
+                  for api in getattr(service_module(svc), "RULES", {}))
+
+
+@pytest.mark.parametrize("shape", [
+    pytest.param(k, marks=pytest.mark.xfail(reason=KNOWN_QUADRATIC[k], strict=True))
+    if k in KNOWN_QUADRATIC else k for k in SHAPES])
+def test_long_pathological_strings_stay_linear(shape: str) -> None:
+    """Each integration with every parameter set to a 10,000-character string of one shape,
+    static and as a JSONPath: no step may take more than 0.25 s (a linear one takes ~1 ms)."""
+    value = SHAPES[shape]
+    for api in _apis():
+        for dynamic in (False, True):
+            params = {(f"{k}.$" if dynamic else k): value for k in PARAMS}
+            body = {"Type": "Task", "Resource": f"arn:aws:states:::{api}", "End": True,
+                    "Parameters": params, "Credentials": {"RoleArn": value}}
+            start = time.monotonic()
+            with contextlib.suppress(DefinitionError):
+                generate_policy(machine({"A": body}), region="us-east-1", account="123456789012")
+            took = time.monotonic() - start
+            assert took < 0.25, f"{api} ({'JSONPath' if dynamic else 'static'}): {took:.2f} s"

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+# [^${}]: a run of "${" cannot make the search quadratic (each start scans only to the next $)
+_PLACEHOLDER = re.compile(r"\$\{([^${}]*)\}")
 
 STATIC = "static"
 DYNAMIC = "dynamic"

@@ -42,7 +42,9 @@ _CONNECTION = re.compile(
 # {% 'LITERAL' & ... %}.
 # (States.Format escapes ', {, } and \ with a backslash: the literal runs to the first
 # unescaped brace, the escapes read as the characters they stand for)
-_FORMAT = re.compile(r"^\s*States\.Format\(\s*'(?P<lit>(?:[^'\\{}]|\\.)*)(?:[^'\\]|\\.)*'")
+# The literal prefix, then optionally the rest from the first brace: no two ways to match the
+# same text, so an unclosed string is linear (the first form backtracked quadratically).
+_FORMAT = re.compile(r"^\s*States\.Format\(\s*'(?P<lit>(?:[^'\\{}]|\\.)*)(?:[{}](?:[^'\\]|\\.)*)?'")
 _FORMAT_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _JSONATA = re.compile(r"^\s*\{%\s*(?P<q>['\"])(?P<lit>[^'\"\\]*)(?P=q)\s*&")
 # A prefix narrows the endpoint only when it names the whole host (scheme://host/...);

@@ -217,8 +217,10 @@ def _size(result: GenerateResult, directory: str | None) -> None:
             (out / f"policy-{i}.json").write_text(json.dumps(part, indent=2) + "\n")
     except OSError as exc:
         raise UsageError(f"--split {directory}: {exc.strerror or exc}") from None
+    from sfn_iam.cli import one_line
+
     sys.stderr.write(f"sfn-iam: note: the policy ({result.size:,} characters) written as "
-                     f"{len(parts)} managed policies to {directory}\n")
+                     f"{len(parts)} managed policies to {one_line(directory)}\n")
     if len(parts) > 10:
         sys.stderr.write("sfn-iam: warning: more than 10 managed policies: over IAM's default "
                          "quota of managed policies per role\n")
