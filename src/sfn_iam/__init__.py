@@ -6,12 +6,14 @@ start-up stay cheap; the catalogue and YAML are loaded only when a definition ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 __all__ = ["DefinitionError", "GenerateResult", "__version__", "generate_policy"]
 
+#: ``typing.TYPE_CHECKING`` without importing typing (mypy treats any ``TYPE_CHECKING`` as true)
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from sfn_iam.errors import DefinitionError
     from sfn_iam.generate import GenerateResult, generate_policy
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 
 _PARTITION_PREFIXES = (
     ("cn-", "aws-cn"),
@@ -15,22 +16,45 @@ _PARTITION_PREFIXES = (
 )
 
 
+_PARTITION_OF: dict[str, str] = {}
+
+
 def partition_for_region(region: str | None) -> str | None:
     """``cn-*`` -> ``aws-cn``, ``us-gov-*`` -> ``aws-us-gov`` (and the ISO regions), else ``aws``."""
     if not region:
         return None
+    known = _PARTITION_OF.get(region)
+    if known is not None:
+        return known
+    if len(_PARTITION_OF) < 256:
+        _PARTITION_OF[region] = _partition_for_region(region)
+    return _partition_for_region(region)
+
+
+def _partition_for_region(region: str) -> str:
     for prefix, partition in _PARTITION_PREFIXES:
         if region.startswith(prefix):
             return partition
     return "aws"
 
 
-class Arn(NamedTuple):
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    class _ArnFields(NamedTuple):
+        partition: str
+        service: str
+        region: str
+        account: str
+        resource: str
+else:  # the same named tuple, without importing typing at run time
+    _ArnFields = namedtuple("Arn", ("partition", "service", "region", "account", "resource"))
+
+
+class Arn(_ArnFields):
+    """The six parts of an ARN (``arn:`` and five fields), as a named tuple."""
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
@@ -41,23 +65,54 @@ def parse_arn(text: str) -> Arn | None:
     parts = text.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
         return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+    return _new_tuple(Arn, parts[1:])  # Arn(*parts[1:]), without NamedTuple's __new__
 
 
-@dataclass
+_new_tuple = tuple.__new__
+
+
 class Env:
     """Where the state machine runs. ``None`` means unknown: the field becomes ``*`` in ARNs
-    built from names, and a finding says so (recorded in ``used_unknown``)."""
+    built from names, and a finding says so (recorded in ``used_unknown``).
 
-    region: str | None = None
-    account: str | None = None
-    partition: str | None = None
-    substitutions: dict[str, str] = field(default_factory=dict)
-    used_unknown: set[str] = field(default_factory=set)
-    #: the state machine's own ARN (Distributed Map, HTTP Task, encryption need it)
-    state_machine_arn: str | None = None
-    #: scope StartExecution of a version or alias with ``states:StateMachineQualifier``
-    qualifier_condition: bool = False
+    ``state_machine_arn`` is the state machine's own ARN (Distributed Map, HTTP Task and
+    encryption need it); ``qualifier_condition`` scopes StartExecution of a version or alias
+    with ``states:StateMachineQualifier``."""
+
+    __slots__ = ("account", "partition", "qualifier_condition", "region", "state_machine_arn",
+                 "substitutions", "used_unknown")
+    _fields = ("region", "account", "partition", "substitutions", "used_unknown",
+               "state_machine_arn", "qualifier_condition")
+
+    def __init__(self, region: str | None = None, account: str | None = None,
+                 partition: str | None = None, substitutions: dict[str, str] | None = None,
+                 used_unknown: set[str] | None = None, state_machine_arn: str | None = None,
+                 qualifier_condition: bool = False) -> None:
+        self.region = region
+        self.account = account
+        self.partition = partition
+        self.substitutions: dict[str, str] = {} if substitutions is None else substitutions
+        self.used_unknown: set[str] = set() if used_unknown is None else used_unknown
+        self.state_machine_arn = state_machine_arn
+        self.qualifier_condition = qualifier_condition
+
+    def replace(self, **changes: Any) -> Env:
+        """A copy with ``changes`` (like ``dataclasses.replace``: the other fields, the
+        ``substitutions`` and ``used_unknown`` containers included, are shared)."""
+        fields = {f: getattr(self, f) for f in self._fields}
+        fields.update(changes)
+        return Env(**fields)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"Env({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Env:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
 
     def state_machine(self, partition: str) -> tuple[str, str]:
         """``(ARN, name)`` of the state machine itself. Unknown: every state machine of the

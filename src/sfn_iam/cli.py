@@ -1,12 +1,16 @@
-"""The ``sfn-iam`` command. Start-up imports only argparse and sys: the command's module is
-imported after its name is read (pip's lazy command table), so ``--help`` and small runs
-do not pay for YAML, the catalogue or anything else."""
+"""The ``sfn-iam`` command. Start-up imports only sys: the command's module is imported after
+its name is read (pip's lazy command table), so ``--help`` and small runs do not pay for YAML,
+the catalogue or anything else; argparse only when a parser is needed (a command's
+``fast_parse`` reads a plain command line without it)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 #: name -> (module, summary). Each module has ``add_arguments(parser)`` and ``run(args)``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -31,6 +35,7 @@ def one_line(text: str) -> str:
 def _formatter(prog: str) -> argparse.HelpFormatter:
     """argparse's help formatter, with the width found as ``shutil.get_terminal_size`` finds
     it but without importing shutil (and through it bz2, lzma, zlib, fnmatch) at every start."""
+    import argparse
     import os
 
     try:
@@ -44,6 +49,8 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 
 def _top_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from sfn_iam import __version__
 
     parser = argparse.ArgumentParser(
@@ -91,17 +98,22 @@ def _main(args: list[str]) -> int:
         except SystemExit as exc:
             return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
         return EXIT_USAGE
-    import importlib
-
     module_path, summary = COMMANDS[args[0]]
-    module = importlib.import_module(module_path)
-    parser = argparse.ArgumentParser(prog=f"sfn-iam {args[0]}", description=summary,
-                                     formatter_class=_formatter)
-    module.add_arguments(parser)
-    try:
-        ns = parser.parse_args(args[1:])
-    except SystemExit as exc:
-        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    __import__(module_path)  # not importlib.import_module: the importlib package costs start-up
+    module = sys.modules[module_path]
+    # a plain command line is read without argparse (start-up); anything else by argparse
+    fast = getattr(module, "fast_parse", None)
+    ns = fast(args[1:]) if fast is not None else None
+    if ns is None:
+        import argparse
+
+        parser = argparse.ArgumentParser(prog=f"sfn-iam {args[0]}", description=summary,
+                                         formatter_class=_formatter)
+        module.add_arguments(parser)
+        try:
+            ns = parser.parse_args(args[1:])
+        except SystemExit as exc:
+            return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     from sfn_iam.errors import SfnIamError
 
     try:

@@ -4,7 +4,7 @@ permissions (polling included) are the target role's and are reported apart."""
 
 from __future__ import annotations
 
-import re
+from functools import cache
 
 from sfn_iam.arn import Env
 from sfn_iam.findings import Finding
@@ -15,7 +15,19 @@ from sfn_iam.walk import StateRef
 
 DOC = DOC_BASE + "concepts-access-cross-acct-resources.html"
 DYNAMIC_KEY = "*"
-_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+_ROLE = r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """A pattern compiled on first use: start-up does not pay for what a run does not use."""
+    import re
+
+    return re.compile(pattern)
 
 
 def assume(ref: StateRef, env: Env, findings: list[Finding]) -> tuple[str, list[Grant]]:
@@ -23,7 +35,7 @@ def assume(ref: StateRef, env: Env, findings: list[Finding]) -> tuple[str, list[
     creds = Params(ref.body, ref.jsonata, env.substitutions, field="Credentials")
     v = creds.get("RoleArn")
     text = v.text
-    if v.static and text and _ROLE.fullmatch(text):
+    if v.static and text and _regex(_ROLE).fullmatch(text):
         why = Provenance(ref.path, "credentials", v.where, DOC,
                          "the Task runs as this role; its permissions are the role's own")
         return text, [Grant(("sts:AssumeRole",), (escape(text),), why)]

@@ -4,14 +4,16 @@ the parent's execution role, so the walker also descends into ``ItemProcessor`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from sfn_iam.arn import Env
 from sfn_iam.errors import DefinitionError
 from sfn_iam.model import Grant, Provenance
 from sfn_iam.rules import DOC_BASE, escape
 from sfn_iam.walk import StateRef
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 DOC = DOC_BASE + "iam-policies-eg-dist-map.html"
 

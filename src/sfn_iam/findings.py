@@ -3,7 +3,7 @@ in the spirit of parliament's config.yaml) so that scripts can filter on them.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sfn_iam.model import _Frozen, _read_only
 
 #: code -> one-line title. Every Finding's code must be a key here (a test checks it).
 CODES: dict[str, str] = {
@@ -22,12 +22,27 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+@_read_only
+class Finding(_Frozen):
+    """One warning: a stable ``code``, the message, the state and the parameter it is about."""
+
+    __slots__ = ("_code", "_message", "_parameter", "_state_path")
+    _fields = ("code", "message", "state_path", "parameter")
+
     code: str
     message: str
-    state_path: tuple[str, ...] = ()
-    parameter: str | None = None
+    state_path: tuple[str, ...]
+    parameter: str | None
+
+    def __init__(self, code: str, message: str, state_path: tuple[str, ...] = (),
+                 parameter: str | None = None) -> None:
+        self._code = code
+        self._message = message
+        self._state_path = state_path
+        self._parameter = parameter
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._code, self._message, self._state_path, self._parameter)
 
     @property
     def where(self) -> str:

@@ -2,58 +2,93 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
 
-from sfn_iam import cross_account, distributed_map, policy
+from sfn_iam import policy
 from sfn_iam.arn import Env, parse_arn
 from sfn_iam.catalogue import service_module
-from sfn_iam.errors import UsageError
+from sfn_iam.errors import DefinitionError, UsageError
 from sfn_iam.findings import Finding
 from sfn_iam.load import load_definition
-from sfn_iam.model import Grant, Provenance, make_condition
+from sfn_iam.model import Condition, Grant, Provenance, make_condition
 from sfn_iam.params import Params, substitute
-from sfn_iam.rules import DOC_BASE, G, Res, Rule
-from sfn_iam.settings import Settings, settings_grants
+from sfn_iam.rules import DOC_BASE, G, Res, Rule, _Const, _set
 from sfn_iam.task import Task, pattern_key
 from sfn_iam.walk import StateRef, iter_states
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 _PATTERNS = ("sync:2", "sync", "waitForTaskToken")
 
 
-@dataclass
 class GenerateResult:
-    """The policy document, the findings (warnings), and every grant with its provenance."""
+    """The policy document, the findings (warnings), and every grant with its provenance.
 
-    document: dict[str, Any]
-    warnings: list[Finding]
-    grants: list[Grant]
-    task_states: int = 0
-    recognised: int = 0
-    activities: int = 0
-    states: int = 0
-    #: cross-account Tasks (``Credentials.RoleArn``): target role ARN -> the policy that
-    #: role needs (its own account's business, not the execution role's); ``*`` collects
-    #: the Tasks whose role is dynamic
-    target_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    target_grants: dict[str, list[Grant]] = field(default_factory=dict)
-    #: the policy's size as IAM counts it (no whitespace); limits in sfn_iam.policy
-    size: int = 0
+    ``target_policies``: cross-account Tasks (``Credentials.RoleArn``): target role ARN ->
+    the policy that role needs (its own account's business, not the execution role's); ``*``
+    collects the Tasks whose role is dynamic. ``size``: the policy's size as IAM counts it
+    (no whitespace); limits in sfn_iam.policy."""
+
+    _fields = ("document", "warnings", "grants", "task_states", "recognised", "activities",
+               "states", "target_policies", "target_grants", "size")
+
+    def __init__(self, document: dict[str, Any], warnings: list[Finding], grants: list[Grant],
+                 task_states: int = 0, recognised: int = 0, activities: int = 0,
+                 states: int = 0, target_policies: dict[str, dict[str, Any]] | None = None,
+                 target_grants: dict[str, list[Grant]] | None = None, size: int = 0) -> None:
+        self.document = document
+        self.warnings = warnings
+        self.grants = grants
+        self.task_states = task_states
+        self.recognised = recognised
+        self.activities = activities
+        self.states = states
+        self.target_policies: dict[str, dict[str, Any]] = (
+            {} if target_policies is None else target_policies)
+        self.target_grants: dict[str, list[Grant]] = (
+            {} if target_grants is None else target_grants)
+        self.size = size
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"GenerateResult({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not GenerateResult:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
 
     @property
     def deny_all(self) -> bool:
         return self.document == policy.DENY_ALL
 
 
-@dataclass(frozen=True)
-class _Target:
-    kind: str  # "integration" | "lambda-arn" | "activity" | "unknown"
-    partition: str = "aws"
-    service: str = ""
-    api: str = ""
-    pattern: str = ""
-    why: str = ""
+class _Target(_Const):
+    """What a Task Resource calls: ``kind`` is "integration" | "lambda-arn" | "activity" |
+    "unknown"."""
+
+    __slots__ = ("api", "kind", "partition", "pattern", "service", "why")
+    _fields = ("kind", "partition", "service", "api", "pattern", "why")
+
+    kind: str
+    partition: str
+    service: str
+    api: str
+    pattern: str
+    why: str
+
+    def __init__(self, kind: str, partition: str = "aws", service: str = "", api: str = "",
+                 pattern: str = "", why: str = "") -> None:
+        _set(self, "kind", kind)
+        _set(self, "partition", partition)
+        _set(self, "service", service)
+        _set(self, "api", api)
+        _set(self, "pattern", pattern)
+        _set(self, "why", why)
 
 
 @lru_cache(maxsize=4096)
@@ -82,22 +117,31 @@ def classify(resource: str) -> _Target:
     return _Target("unknown", arn.partition, why=f"{resource!r} is not a Step Functions integration")
 
 
-@dataclass
 class _Run:
-    env: Env
-    grants: list[Grant] = field(default_factory=list)
-    targets: dict[str, list[Grant]] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    result_counts: dict[str, int] = field(
-        default_factory=lambda: {"tasks": 0, "recognised": 0, "activities": 0, "states": 0}
-    )
+    """The grants, target-role grants, findings and counts of one generation."""
+
+    __slots__ = ("env", "findings", "grants", "known", "result_counts", "targets")
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.grants: list[Grant] = []
+        self.targets: dict[str, list[Grant]] = {}
+        self.findings: list[Finding] = []
+        self.result_counts = {"tasks": 0, "recognised": 0, "activities": 0, "states": 0}
+        #: Resource -> (target, rule, integration) for the Resources already matched to a
+        #: rule whose pattern it supports (nothing to report again for them)
+        self.known: dict[str, tuple[_Target, Rule, str]] = {}
 
     def state(self, ref: StateRef) -> None:
-        self.result_counts["states"] += 1
-        if ref.type == "Task":
-            self.result_counts["tasks"] += 1
+        counts = self.result_counts
+        counts["states"] += 1
+        kind = ref.type
+        if kind == "Task":
+            counts["tasks"] += 1
             self.route(ref)
-        elif ref.type == "Map":
+        elif kind == "Map":
+            from sfn_iam import distributed_map  # imported only for Map states
+
             self.grants += distributed_map.child_grants(ref, self.env)
             for pseudo in distributed_map.reader_writer(ref):
                 self.grants += self.task(pseudo)
@@ -109,12 +153,14 @@ class _Run:
         if "Credentials" not in ref.body:
             self.grants += self.task(ref)
             return
+        from sfn_iam import cross_account  # imported only for cross-account Tasks
+
         key, assume = cross_account.assume(ref, self.env, self.findings)
         self.grants += assume
         # Names are completed in the target role's account; with a dynamic role that account
         # is unknown, so "*" (without an unknown-account warning: it is the role's, not ours).
         account = "*" if key == cross_account.DYNAMIC_KEY else key.split(":")[4]
-        env = replace(self.env, account=account)
+        env = self.env.replace(account=account)
         self.targets.setdefault(key, []).extend(self.task(ref, env))
 
     def task(self, ref: StateRef, env: Env | None = None) -> list[Grant]:
@@ -123,22 +169,33 @@ class _Run:
         resource = self._resource(ref, env)
         if resource is None:
             return []
-        target = classify(resource)
-        if target.kind in ("activity", "unknown"):
-            if target.kind == "activity":
-                self.result_counts["activities"] += 1
+        known = self.known.get(resource)
+        if known is not None:  # a Resource seen before, with its rule and a supported pattern
+            target, rule, integration = known
+            pattern = target.pattern
+            if ref.type == "Task":
                 self.result_counts["recognised"] += 1
-            else:
-                self._note(ref, "unknown-integration",
-                           f"{target.why}; no permission granted for this state")
-            return []
-        rule = self._rule(ref, resource, target)
-        if rule is None:
-            return []
-        if ref.type == "Task":
-            self.result_counts["recognised"] += 1
-        pattern = self._pattern(ref, rule, target)
-        t = Task(ref, f"{target.service}:{target.api}", pattern,
+        else:
+            target = classify(resource)
+            if target.kind in ("activity", "unknown"):
+                if target.kind == "activity":
+                    self.result_counts["activities"] += 1
+                    self.result_counts["recognised"] += 1
+                else:
+                    self._note(ref, "unknown-integration",
+                               f"{target.why}; no permission granted for this state")
+                return []
+            found = self._rule(ref, resource, target)
+            if found is None:
+                return []
+            rule = found
+            if ref.type == "Task":
+                self.result_counts["recognised"] += 1
+            pattern = self._pattern(ref, rule, target)
+            integration = f"{target.service}:{target.api}"
+            if _supported(target.pattern, rule):
+                self.known[resource] = (target, rule, integration)
+        t = Task(ref, integration, pattern,
                  Params(ref.body, ref.jsonata, env.substitutions),
                  env, target.partition, resource)
         return self.apply(rule, t)
@@ -148,7 +205,9 @@ class _Run:
 
     def _resource(self, ref: StateRef, env: Env) -> str | None:
         """The Resource with ``${Name}`` substituted; None (and a finding) when one is left."""
-        raw = ref.body["Resource"]
+        raw: str = ref.body["Resource"]
+        if "${" not in raw:  # no placeholder (what substitute() would find)
+            return raw
         resource, missing = substitute(raw, env.substitutions)
         if not missing:
             return resource
@@ -183,8 +242,7 @@ class _Run:
         request-response (some templates and integration pages disagree, e.g. SageMaker
         callback); ``.sync:2`` only where a rule opts in."""
         pattern = target.pattern
-        if pattern_key(pattern) in rule.patterns and (
-                pattern != "sync:2" or pattern in rule.patterns):
+        if _supported(pattern, rule):
             return pattern
         shown = "request-response" if not pattern else f".{pattern}"
         self._note(ref, "unsupported-pattern",
@@ -193,24 +251,33 @@ class _Run:
         return ""
 
     def apply(self, rule: Rule, t: Task) -> list[Grant]:
-        key = pattern_key(t.pattern)
-        pairs: list[tuple[G, list[Res]]] = [
-            (gr, gr.on(t)) for gr in rule.grants if key in gr.when
+        pattern = t.pattern
+        key = "sync" if pattern.startswith("sync") else pattern  # pattern_key()
+        hit = _APPLICABLE.get((id(rule), key))
+        if hit is None or hit[0] is not rule:
+            hit = _applicable(rule, key)
+        _, applicable, doc = hit
+        # (grant, its condition when static (None: work it out), resources), in rule order
+        pairs: list[tuple[G, Condition | None, list[Res]]] = [
+            (gr, cond, gr.on(t)) for gr, cond in applicable
         ]
         if rule.hook is not None:
-            pairs.extend(rule.hook(t))
-        doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
+            pairs.extend((gr, None, resources) for gr, resources in rule.hook(t))
         grants: list[Grant] = []
-        rule_id = t.integration + (f".{t.pattern}" if t.pattern else "")
-        for gr, resources in pairs:
+        path = t.ref.path
+        rule_id = f"{t.integration}.{pattern}" if pattern else t.integration
+        for gr, static_cond, resources in pairs:
             if not resources:
                 continue
-            cond_spec = gr.condition(t) if callable(gr.condition) else gr.condition
-            cond = make_condition(cond_spec) if cond_spec else ()
+            if static_cond is None:
+                cond_spec = gr.condition(t) if callable(gr.condition) else gr.condition
+                cond = make_condition(cond_spec) if cond_spec else ()
+            else:
+                cond = static_cond
             if len(resources) == 1 and not resources[0].dynamic:  # the common case
                 res = resources[0]
                 grants.append(Grant(gr.actions, (res.arn,),
-                                    Provenance(t.path, rule_id, res.where, doc, gr.note), cond))
+                                    Provenance(path, rule_id, res.where, doc, gr.note), cond))
                 continue
             by_where: dict[tuple[str | None, bool], list[str]] = {}
             for res in resources:
@@ -225,15 +292,42 @@ class _Run:
             for (where, dynamic), arns in by_where.items():
                 grants.append(Grant(
                     gr.actions, tuple(dict.fromkeys(arns)),
-                    Provenance(t.path, rule_id, where, doc, gr.note),
+                    Provenance(path, rule_id, where, doc, gr.note),
                     cond, dynamic=dynamic,
                 ))
         for where, name in t.params.unresolved:
             t.finding("unresolved-placeholder",
                       f"${{{name}}} has no value (pass --substitute {name}=VALUE); treated as dynamic",
                       where)
-        self.findings.extend(t.findings)
+        if t.findings:
+            self.findings.extend(t.findings)
         return grants
+
+
+def _supported(pattern: str, rule: Rule) -> bool:
+    return pattern_key(pattern) in rule.patterns and (pattern != "sync:2" or pattern in rule.patterns)
+
+
+#: (id(rule), pattern key) -> (rule, [(grant, its static condition or None)], doc URL): the
+#: grants of a rule that apply to a pattern, worked out once per rule and pattern. The rule is
+#: kept in the value, so its id cannot be reused while the entry exists.
+_APPLICABLE: dict[tuple[int, str], tuple[Rule, tuple[tuple[G, Condition | None], ...], str]] = {}
+
+
+def _applicable(rule: Rule, key: str) -> tuple[Rule, tuple[tuple[G, Condition | None], ...], str]:
+    hit = _APPLICABLE.get((id(rule), key))
+    if hit is not None and hit[0] is rule:
+        return hit
+    applicable = tuple(
+        (gr, None if callable(gr.condition) else
+         (make_condition(gr.condition) if gr.condition else ()))
+        for gr in rule.grants if key in gr.when
+    )
+    doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
+    hit = (rule, applicable, doc)
+    if len(_APPLICABLE) < 4096:
+        _APPLICABLE[(id(rule), key)] = hit
+    return hit
 
 
 def generate_policy(
@@ -265,8 +359,6 @@ def generate_policy(
     if state_machine_arn is not None:
         region, account, partition = _from_state_machine_arn(
             state_machine_arn, region, account, partition)
-    from sfn_iam.errors import DefinitionError
-
     env = Env(region, account, partition, dict(substitutions or {}),
               state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
     run = _Run(env)
@@ -278,7 +370,12 @@ def generate_policy(
         if source and not exc.source:
             raise exc.with_source(source) from None
         raise
-    more, setting_findings = settings_grants(Settings(xray, logging, kms_key), env)
+    more: list[Grant] = []
+    setting_findings: list[Finding] = []
+    if xray or logging or kms_key:
+        from sfn_iam.settings import Settings, settings_grants
+
+        more, setting_findings = settings_grants(Settings(xray, logging, kms_key), env)
     run.grants += more
     findings = _env_findings(env) + _dedupe(run.findings + setting_findings)
     counts = run.result_counts
@@ -310,7 +407,19 @@ def generate_policy(
                           size)
 
 
+#: (region, account, partition) triples already found valid
+_CHECKED: set[tuple[str | None, str | None, str | None]] = set()
+
+
 def _check_env(region: str | None, account: str | None, partition: str | None) -> None:
+    if (region, account, partition) in _CHECKED:
+        return
+    _check_env_now(region, account, partition)
+    if len(_CHECKED) < 256:
+        _CHECKED.add((region, account, partition))
+
+
+def _check_env_now(region: str | None, account: str | None, partition: str | None) -> None:
     import re
 
     if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):

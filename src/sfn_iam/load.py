@@ -20,12 +20,13 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, Any
 
 from sfn_iam.errors import DefinitionError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     import re
+    from typing import Any
 
 #: AWS caps a definition at 1 MB; we accept some room for pretty-printing and comments.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
@@ -94,7 +95,9 @@ def _too_big(max_bytes: int, name: str, size: int | None = None) -> DefinitionEr
 
 def decode(data: bytes, name: str) -> str:
     try:
-        return data.decode("utf-8-sig")
+        # "utf-8-sig" (a leading BOM is dropped) without its codec lookup, which imports
+        # encodings.utf_8_sig at every start; error offsets are those utf-8-sig gives
+        return (data[3:] if data[:3] == b"\xef\xbb\xbf" else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         hint = ""
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):

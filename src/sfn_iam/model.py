@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from operator import attrgetter
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _F = TypeVar("_F", bound="type[_Frozen]")
 
 #: A canonical IAM condition block: ((operator, ((key, (values...)), ...)), ...), sorted.
 Condition = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
@@ -30,32 +37,100 @@ def condition_json(cond: Condition) -> dict[str, dict[str, str | list[str]]]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class _Frozen:
+    """Compared and hashed by its fields, with read-only public attributes: each field ``f``
+    is stored in the slot ``_f`` and read through a property without a setter (see
+    :func:`_read_only`), so ``grant.actions = ...`` raises ``AttributeError``. A plain class
+    rather than a frozen dataclass: these are made for every grant, and a frozen dataclass
+    pays a call per field to build one (and start-up pays for building the class)."""
+
+    __slots__ = ()
+    #: the public fields, in constructor order
+    _fields: tuple[str, ...] = ()
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Copy and pickle through the constructor (the fields are in its order)."""
+        return (self.__class__, self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+
+def _read_only(cls: _F) -> _F:
+    """Give ``cls`` a read-only property per field, over the slot ``_<field>``."""
+    for f in cls._fields:
+        setattr(cls, f, property(attrgetter("_" + f)))
+    return cls
+
+
+@_read_only
+class Provenance(_Frozen):
     """Why a grant exists: the state (its path through Parallel/Map), the parameter whose
     value produced the resource, and the catalogue rule with its reference document."""
 
+    __slots__ = ("_doc", "_note", "_parameter", "_rule", "_state_path")
+    _fields = ("state_path", "rule", "parameter", "doc", "note")
+
     state_path: tuple[str, ...]
     rule: str
-    parameter: str | None = None
-    doc: str | None = None
-    note: str | None = None
+    parameter: str | None
+    doc: str | None
+    note: str | None
+
+    def __init__(self, state_path: tuple[str, ...], rule: str, parameter: str | None = None,
+                 doc: str | None = None, note: str | None = None) -> None:
+        self._state_path = state_path
+        self._rule = rule
+        self._parameter = parameter
+        self._doc = doc
+        self._note = note
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._state_path, self._rule, self._parameter, self._doc, self._note)
 
     @property
     def state(self) -> str:
-        return " > ".join(self.state_path)
+        return " > ".join(self._state_path)
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+@_read_only
+class Grant(_Frozen):
     """One permission the execution role needs: actions on resources, with provenance."""
+
+    __slots__ = ("_actions", "_condition", "_dynamic", "_effect", "_resources", "_why")
+    _fields = ("actions", "resources", "why", "condition", "effect", "dynamic")
 
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     why: Provenance
-    condition: Condition = ()
-    effect: str = "Allow"
-    dynamic: bool = False
+    condition: Condition
+    effect: str
+    dynamic: bool
+
+    def __init__(self, actions: tuple[str, ...], resources: tuple[str, ...], why: Provenance,
+                 condition: Condition = (), effect: str = "Allow", dynamic: bool = False) -> None:
+        self._actions = actions
+        self._resources = resources
+        self._why = why
+        self._condition = condition
+        self._effect = effect
+        self._dynamic = dynamic
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._actions, self._resources, self._why, self._condition, self._effect,
+                self._dynamic)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -81,7 +156,14 @@ class Grant:
 def normalize_action(action: str) -> str:
     """IAM action names are case-insensitive; emit the canonical ``service:PascalCase`` form
     (the templates mix ``athena:startQueryExecution`` and ``databrew:startJobRun``)."""
+    known = _NORMALIZED.get(action)
+    if known is not None:
+        return known
     service, _, name = action.partition(":")
-    if not name or name == "*":
-        return action
-    return f"{service.lower()}:{name[0].upper()}{name[1:]}"
+    out = action if not name or name == "*" else f"{service.lower()}:{name[0].upper()}{name[1:]}"
+    if len(_NORMALIZED) < 4096:
+        _NORMALIZED[action] = out
+    return out
+
+
+_NORMALIZED: dict[str, str] = {}

@@ -9,8 +9,11 @@ Static JSONata literals are static.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # [^${}]: a run of "${" cannot make the search quadratic (each start scans only to the next $)
 _PLACEHOLDER = re.compile(r"\$\{([^${}]*)\}")
@@ -20,19 +23,40 @@ DYNAMIC = "dynamic"
 ABSENT = "absent"
 
 
-@dataclass(frozen=True, slots=True)
 class Value:
     """A parameter's value as seen at generation time.
 
     ``where`` names it the way the user wrote it (``Parameters.Overrides.TaskRoleArn.$``),
     ``expr`` holds the expression of a dynamic value, ``reason`` says why it is dynamic.
+
+    A plain slotted class (made for every parameter read, so it must be cheap to build);
+    compared and hashed by its fields, read-only by convention.
     """
 
-    kind: str
-    where: str
-    value: Any = None
-    expr: str | None = None
-    reason: str | None = None
+    __slots__ = ("expr", "kind", "reason", "value", "where")
+
+    def __init__(self, kind: str, where: str, value: Any = None, expr: str | None = None,
+                 reason: str | None = None) -> None:
+        self.kind = kind
+        self.where = where
+        self.value = value
+        self.expr = expr
+        self.reason = reason
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.kind, self.where, self.value, self.expr, self.reason)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Value:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Value(kind={self.kind!r}, where={self.where!r}, value={self.value!r}, "
+                f"expr={self.expr!r}, reason={self.reason!r})")
 
     @property
     def static(self) -> bool:
@@ -55,7 +79,10 @@ class Value:
 
 
 def is_jsonata_expr(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith("%}")
+    if not isinstance(value, str) or "{%" not in value:
+        return False
+    s = value.strip()
+    return s[:2] == "{%" and s[-2:] == "%}"
 
 
 def describe_dynamic(expr: str) -> str:
@@ -111,6 +138,23 @@ class Params:
         if node is None:
             return Value(ABSENT, where)
         for step in path:
+            cls = node.__class__
+            if cls is dict and step.__class__ is str:  # the common case
+                if step in node:
+                    node, where = node[step], f"{where}.{step}"
+                    continue
+                dollar = f"{step}.$"
+                if dollar in node:
+                    expr = node[dollar]
+                    expr_s = expr if isinstance(expr, str) else repr(expr)
+                    return Value(DYNAMIC, f"{where}.{dollar}", expr=expr_s,
+                                 reason=describe_dynamic(expr_s))
+                return Value(ABSENT, f"{where}.{step}")
+            if cls is list and step.__class__ is int:
+                if not -len(node) <= step < len(node):
+                    return Value(ABSENT, f"{where}[{step}]")
+                node, where = node[step], f"{where}[{step}]"
+                continue
             if is_jsonata_expr(node):
                 return Value(DYNAMIC, where, expr=str(node), reason=describe_dynamic(str(node)))
             if isinstance(step, int):
@@ -141,6 +185,8 @@ class Params:
         return []
 
     def _leaf(self, node: Any, where: str) -> Value:
+        if not isinstance(node, str):
+            return Value(STATIC, where, node)
         if is_jsonata_expr(node):
             return Value(DYNAMIC, where, expr=str(node), reason=describe_dynamic(str(node)))
         if isinstance(node, str) and "${" in node:

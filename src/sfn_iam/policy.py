@@ -10,9 +10,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
-from sfn_iam.model import Condition, Grant, condition_json, normalize_action
+from sfn_iam.model import _NORMALIZED, Condition, Grant, condition_json, normalize_action
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
+
+_normalized = _NORMALIZED.get  # normalize_action's cache
 
 VERSION = "2012-10-17"
 DENY_ALL: dict[str, Any] = {
@@ -51,7 +56,14 @@ def covers(pattern: str, arn: str) -> bool:
     a = arn.split(":", 5)
     if len(p) != 6 or len(a) != 6:
         return pattern == arn
-    return all(_glob(pp).fullmatch(aa) is not None for pp, aa in zip(p, a, strict=True))
+    for pp, aa in zip(p, a, strict=True):
+        if pp == aa:  # a field matches itself
+            continue
+        if "*" not in pp and "?" not in pp:  # a literal field matches only itself
+            return False
+        if _glob(pp).fullmatch(aa) is None:
+            return False
+    return True
 
 
 _WILD = re.compile(r"(?<!\$\{)[*?]")  # a wildcard, not the escaped literal ${*} / ${?}
@@ -64,9 +76,11 @@ def _absorb(resources: set[str]) -> set[str]:
     first wildcard) can be covered by it, so each pattern is checked against the sorted range
     that shares its prefix (bisect): n log n for the usual ``execution:NAME:*`` patterns
     rather than every pattern against every resource."""
+    if len(resources) < 2:  # nothing else to cover it
+        return resources
     if "*" in resources:
         return {"*"}
-    wild = [r for r in resources if _WILD.search(r)]
+    wild = [r for r in resources if ("*" in r or "?" in r) and _WILD.search(r)]
     if not wild:
         return resources
     ordered = sorted(resources)
@@ -88,10 +102,16 @@ def _absorb(resources: set[str]) -> set[str]:
 
 def merge(grants: Iterable[Grant]) -> list[dict[str, Any]]:
     """Grants -> sorted policy statements."""
-    by_action: dict[tuple[str, Condition, str], set[str]] = defaultdict(set)
+    by_action: dict[tuple[str, Condition, str], set[str]] = {}
     for gr in grants:
+        effect, cond, resources = gr.effect, gr.condition, gr.resources
         for action in gr.actions:
-            by_action[(gr.effect, gr.condition, normalize_action(action))].update(gr.resources)
+            key = (effect, cond, _normalized(action) or normalize_action(action))
+            arns = by_action.get(key)
+            if arns is None:
+                by_action[key] = set(resources)
+            else:
+                arns.update(resources)
     grouped: dict[tuple[str, Condition, tuple[str, ...]], set[str]] = defaultdict(set)
     for (effect, cond, action), arns in by_action.items():
         grouped[(effect, cond, tuple(sorted(_absorb(arns))))].add(action)
@@ -138,8 +158,13 @@ def policy_size(document: dict[str, Any]) -> int:
     return len(_compact(document))
 
 
+#: json.dumps(value, separators=(",", ":"), ensure_ascii=False), without building an encoder
+#: for every call
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def split(document: dict[str, Any], limit: int = MANAGED_LIMIT) -> list[dict[str, Any]]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Optional, Union
 
 from sfn_iam.arn import parse_arn
+from sfn_iam.model import _Frozen, _read_only
+from sfn_iam.params import ABSENT, DYNAMIC, STATIC
 from sfn_iam.task import RR, SYNC, WAIT, Task
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 
 DOC_BASE = "https://docs.aws.amazon.com/step-functions/latest/dg/"
 
@@ -27,43 +29,115 @@ RR_WAIT = frozenset({RR, WAIT})
 ONLY_SYNC = frozenset({SYNC})
 
 
-@dataclass(frozen=True, slots=True)
-class Res:
+@_read_only
+class Res(_Frozen):
     """A resource ARN (or ``*``) and where it came from. ``dynamic`` marks a wildcard forced
     by a value known only at run time; ``reason``/``expr`` say which."""
 
+    __slots__ = ("_arn", "_dynamic", "_expr", "_reason", "_where")
+    _fields = ("arn", "where", "dynamic", "reason", "expr")
+
     arn: str
-    where: str | None = None
-    dynamic: bool = False
-    reason: str | None = None
-    expr: str | None = None
+    where: str | None
+    dynamic: bool
+    reason: str | None
+    expr: str | None
+
+    def __init__(self, arn: str, where: str | None = None, dynamic: bool = False,
+                 reason: str | None = None, expr: str | None = None) -> None:
+        self._arn = arn
+        self._where = where
+        self._dynamic = dynamic
+        self._reason = reason
+        self._expr = expr
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._arn, self._where, self._dynamic, self._reason, self._expr)
 
 
 Resolver = Callable[[Task], list[Res]]
-ConditionBlock = dict[str, dict[str, Any]]
-ConditionSpec = Union[ConditionBlock, Callable[[Task], Optional[ConditionBlock]], None]  # noqa: UP007, UP045 (runtime alias)
+if TYPE_CHECKING:
+    from typing import Any, Optional, Union
+
+    ConditionBlock = dict[str, dict[str, Any]]
+    ConditionSpec = Union[ConditionBlock, Callable[[Task], Optional[ConditionBlock]], None]  # noqa: UP007, UP045
 
 
-@dataclass(frozen=True, slots=True)
-class G:
+class _Const:
+    """Read-only after construction, compared and hashed by ``_fields`` (what a frozen
+    dataclass gives; these are catalogue data, built once at import)."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Copy and pickle through the constructor (the fields are in its order)."""
+        return (self.__class__, self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__
+
+
+class G(_Const):
     """A grant: ``actions`` on the resources ``on`` resolves, for the patterns in ``when``."""
+
+    __slots__ = ("actions", "condition", "note", "on", "when")
+    _fields = ("actions", "on", "when", "condition", "note")
 
     actions: tuple[str, ...]
     on: Resolver
-    when: frozenset[str] = ALL
-    condition: ConditionSpec = None
-    note: str | None = None
+    when: frozenset[str]
+    condition: ConditionSpec
+    note: str | None
+
+    def __init__(self, actions: tuple[str, ...], on: Resolver, when: frozenset[str] = ALL,
+                 condition: ConditionSpec = None, note: str | None = None) -> None:
+        _set(self, "actions", actions)
+        _set(self, "on", on)
+        _set(self, "when", when)
+        _set(self, "condition", condition)
+        _set(self, "note", note)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(_Const):
     """One API of an optimized integration (``arn:aws:states:::<service>:<api>[.pattern]``)."""
+
+    __slots__ = ("doc", "grants", "hook", "patterns")
+    _fields = ("patterns", "grants", "doc", "hook")
 
     patterns: frozenset[str]
     grants: tuple[G, ...]
     doc: str
     #: extra code for what the grants cannot say; returns more grants' (G, Res list) pairs.
-    hook: Callable[[Task], list[tuple[G, list[Res]]]] | None = None
+    hook: Callable[[Task], list[tuple[G, list[Res]]]] | None
+
+    def __init__(self, patterns: frozenset[str], grants: tuple[G, ...], doc: str,
+                 hook: Callable[[Task], list[tuple[G, list[Res]]]] | None = None) -> None:
+        _set(self, "patterns", patterns)
+        _set(self, "grants", grants)
+        _set(self, "doc", doc)
+        _set(self, "hook", hook)
 
 
 def g(
@@ -92,11 +166,19 @@ def escape(text: str) -> str:
     ``$`` of ``${`` become ``${*}``, ``${?}``, ``${$}`` (IAM's own escapes, "Special
     characters" in the policy-variables reference). Rules add their deliberate wildcards
     (``FAMILY:*``, ``NAME*``, ``/jobruns/*``) *after* escaping the value."""
-    return _IAM_SPECIAL.sub(lambda m: "${" + m.group(0) + "}", text)
+    if "*" not in text and "?" not in text and "$" not in text:  # the common case
+        return text
+    return _IAM_SPECIAL.sub(_escape_match, text)
+
+
+def _escape_match(m: re.Match[str]) -> str:
+    return "${" + m.group(0) + "}"
 
 
 def has_iam_special(text: str) -> bool:
     """Does ``text`` hold a character IAM would read as a wildcard or a policy variable?"""
+    if "*" not in text and "?" not in text and "$" not in text:
+        return False
     return _IAM_SPECIAL.search(text) is not None
 
 
@@ -180,7 +262,8 @@ def param(
 
     def resolve(t: Task) -> list[Res]:
         v = t.value(*keys)
-        if v.absent:
+        kind = v.kind  # v.absent, v.dynamic and v.text, read once
+        if kind == ABSENT:
             if required:
                 t.finding(
                     "missing-parameter",
@@ -189,9 +272,10 @@ def param(
                     v.where,
                 )
             return []
-        if v.dynamic:
+        if kind == DYNAMIC:
             return [dynamic_res(t, v, dynamic)]
-        text = v.text
+        value = v.value
+        text = value if kind == STATIC and isinstance(value, str) and value else None
         if text is None:
             return bad(t, v, f"{path} should be a non-empty string")
         if convert is not None:
@@ -214,14 +298,23 @@ def param(
 def role(path: str, *, required: bool = False) -> Resolver:
     """An IAM role passed to a service (for ``iam:PassRole``): an ARN as written, a bare name
     completed in the account; dynamic gives every role in the account (roles can only be
-    passed within their own account)."""
-    return param(
-        path,
-        "arn:{partition}:iam::{account}:role/{name}",
-        "arn:{partition}:iam::{account}:role/*",
-        required=required,
-        service="iam",
-    )
+    passed within their own account). The resolver depends only on the arguments, so it is
+    made once for each (some rules make theirs while reading a Task)."""
+    made = _ROLES.get((path, required))
+    if made is None:
+        made = param(
+            path,
+            "arn:{partition}:iam::{account}:role/{name}",
+            "arn:{partition}:iam::{account}:role/*",
+            required=required,
+            service="iam",
+        )
+        if len(_ROLES) < 1024:
+            _ROLES[(path, required)] = made
+    return made
+
+
+_ROLES: dict[tuple[str, bool], Resolver] = {}
 
 
 def passed_to(service: str) -> dict[str, dict[str, Any]]:

@@ -3,14 +3,17 @@ tracing, CloudWatch Logs delivery, a customer managed KMS key (CURRENT-DOCS §7)
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from functools import cache
 
 from sfn_iam.arn import Env
 from sfn_iam.errors import UsageError
 from sfn_iam.findings import Finding
 from sfn_iam.model import Grant, Provenance, make_condition
 from sfn_iam.rules import DOC_BASE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 MACHINE = ("(state machine)",)
 
@@ -35,21 +38,58 @@ LOGS_ACTIONS = (
     "logs:DescribeLogGroups",
 )
 
-_KEY_ARN = re.compile(r"arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)/([A-Za-z0-9/_-]+)")
-_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
+_KEY_ARN = r"arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)/([A-Za-z0-9/_-]+)"
+_KEY_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}"
 
 
-@dataclass(frozen=True)
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """A pattern compiled on first use: start-up does not pay for what a run does not use."""
+    import re
+
+    return re.compile(pattern)
+
+
 class Settings:
-    xray: bool = False
-    logging: bool = False
-    kms_key: str | None = None
+    """The machine's settings. Immutable by convention; a plain slotted class with the
+    value semantics of the frozen dataclass it was, without the dataclass at start-up."""
+
+    __slots__ = ("kms_key", "logging", "xray")
+    xray: bool
+    logging: bool
+    kms_key: str | None
+
+    def __init__(self, xray: bool = False, logging: bool = False,
+                 kms_key: str | None = None) -> None:
+        object.__setattr__(self, "xray", xray)
+        object.__setattr__(self, "logging", logging)
+        object.__setattr__(self, "kms_key", kms_key)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[bool, bool, str | None]:
+        return (self.xray, self.logging, self.kms_key)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Settings(xray={self.xray!r}, logging={self.logging!r}, kms_key={self.kms_key!r})"
 
 
 def key_arn(key: str, env: Env) -> tuple[str, list[Finding]]:
     """``--kms-key``: a key ARN, or a key ID completed in the machine's region and account."""
     findings: list[Finding] = []
-    m = _KEY_ARN.fullmatch(key)
+    m = _regex(_KEY_ARN).fullmatch(key)
     if m:
         if m.group(4) == "alias":
             findings.append(Finding(
@@ -57,7 +97,7 @@ def key_arn(key: str, env: Env) -> tuple[str, list[Finding]]:
                 f"{key} is an alias ARN: KMS authorises the key itself, so grant on the key ARN "
                 "(pass the key ARN to --kms-key)", MACHINE, "--kms-key"))
         return key, findings
-    if _KEY_ID.fullmatch(key):
+    if _regex(_KEY_ID).fullmatch(key):
         arn = (f"arn:{env.partition_or('aws')}:kms:{env.region_or_star()}:"
                f"{env.account_or_star()}:key/{key}")
         return arn, findings

@@ -3,13 +3,16 @@ how to build ARNs in the state machine's partition, region and account."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from sfn_iam.arn import Env
 from sfn_iam.findings import Finding
-from sfn_iam.params import Params, Value
-from sfn_iam.walk import StateRef
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from sfn_iam.arn import Env
+    from sfn_iam.params import Params, Value
+    from sfn_iam.walk import StateRef
 
 RR = ""
 SYNC = "sync"
@@ -21,16 +24,43 @@ def pattern_key(pattern: str) -> str:
     return SYNC if pattern.startswith("sync") else pattern
 
 
-@dataclass
 class Task:
-    ref: StateRef
-    integration: str  # "sns:publish", "lambda:function-arn", ...
-    pattern: str  # "", "sync", "sync:2", "waitForTaskToken"
-    params: Params
-    env: Env
-    partition: str  # the partition of the Task Resource ARN
-    resource: str = ""  # the Task Resource, placeholders substituted
-    findings: list[Finding] = field(default_factory=list)
+    """One Task as the catalogue rules see it. A plain slotted class: one is made per Task."""
+
+    __slots__ = (
+        "env",
+        "findings",
+        "integration",
+        "params",
+        "partition",
+        "pattern",
+        "ref",
+        "resource",
+        "value",
+    )
+
+    #: ``t.value(*path)``: the parameter at ``path`` (``Params.get`` of this Task's
+    #: parameters, bound in the constructor: rules read several values per Task)
+    value: Callable[..., Value]
+
+    def __init__(self, ref: StateRef, integration: str, pattern: str, params: Params, env: Env,
+                 partition: str, resource: str = "",
+                 findings: list[Finding] | None = None) -> None:
+        self.ref = ref
+        self.integration = integration  # "sns:publish", "lambda:function-arn", ...
+        self.pattern = pattern  # "", "sync", "sync:2", "waitForTaskToken"
+        self.params = params
+        self.value = params.get
+        self.env = env
+        self.partition = partition  # the partition of the Task Resource ARN
+        self.resource = resource  # the Task Resource, placeholders substituted
+        self.findings: list[Finding] = [] if findings is None else findings
+
+    def __repr__(self) -> str:
+        return (f"Task(ref={self.ref!r}, integration={self.integration!r}, "
+                f"pattern={self.pattern!r}, params={self.params!r}, env={self.env!r}, "
+                f"partition={self.partition!r}, resource={self.resource!r}, "
+                f"findings={self.findings!r})")
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -40,21 +70,19 @@ class Task:
     def sync(self) -> bool:
         return pattern_key(self.pattern) == SYNC
 
-    def value(self, *path: str | int) -> Value:
-        return self.params.get(*path)
-
     def items(self, *path: str) -> list[tuple[int, Value]]:
         return self.params.items(*path)
 
     def fmt(self, template: str, **names: Any) -> str:
         """Fill ``{partition}``, ``{region}``, ``{account}`` (only those used, so that an
         unknown region is reported only where it matters) and the given names."""
+        env = self.env
         if "{partition}" in template:
-            names["partition"] = self.env.partition_or(self.partition)
+            names["partition"] = env.partition or env.partition_or(self.partition)
         if "{region}" in template:
-            names["region"] = self.env.region_or_star()
+            names["region"] = env.region or env.region_or_star()
         if "{account}" in template:
-            names["account"] = self.env.account_or_star()
+            names["account"] = env.account or env.account_or_star()
         return template.format(**names)
 
     def state_machine(self) -> tuple[str, str]:

@@ -7,12 +7,12 @@ recurses nor blows the stack; each state is visited once. Limits (:data:`MAX_STA
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from sfn_iam.errors import DefinitionError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 QUERY_LANGUAGES = frozenset({"JSONPath", "JSONata"})

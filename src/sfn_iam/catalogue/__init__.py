@@ -7,14 +7,24 @@ The registry is the file name: ``emr-containers`` -> ``sfn_iam.catalogue.emr_con
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import keyword
-import re
+import sys
 from functools import cache
-from types import ModuleType
 
-_SERVICE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    import re
+    from types import ModuleType
+
+_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz")
+_REST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _is_service(service: str) -> bool:
+    """``^[a-z][a-z0-9-]{0,62}$`` without compiling a regex at every start (the ``$`` of
+    ``re.match`` also took a trailing newline, which names no module either)."""
+    return (0 < len(service) <= 63 and service[0] in _FIRST
+            and all(c in _REST for c in service[1:]))
 
 
 def module_name(service: str) -> str:
@@ -25,12 +35,18 @@ def module_name(service: str) -> str:
 @cache
 def service_module(service: str) -> ModuleType | None:
     """The catalogue module of ``service``, or None when there is none."""
-    if not _SERVICE.match(service):
+    if not _is_service(service):
         return None
     dotted = f"{__name__}.{module_name(service)}"
-    if importlib.util.find_spec(dotted) is None:
-        return None
-    return importlib.import_module(dotted)
+    # not importlib.util.find_spec + import_module: importlib.util (and contextlib) cost
+    # start-up; a missing module is told apart from a module that fails to import
+    try:
+        __import__(dotted)
+    except ModuleNotFoundError as exc:
+        if exc.name == dotted:
+            return None
+        raise
+    return sys.modules[dotted]
 
 
 def known_services() -> list[str]:
@@ -43,3 +59,36 @@ def known_services() -> list[str]:
         if entry.name.endswith(".py") and not stem.startswith("_"):
             names.append(stem.rstrip("_").replace("_", "-"))
     return sorted(names)
+
+
+class LazyPattern:
+    """``re.compile(pattern, flags)``, compiled on first use: importing a catalogue module
+    compiles no regex, and a run pays only for the patterns it matches. The first call puts
+    the compiled pattern's own methods in place of these, so later calls cost nothing more."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def compiled(self) -> re.Pattern[str]:
+        import re
+
+        c = re.compile(self.pattern, self.flags)
+        self.match = c.match  # type: ignore[method-assign]
+        self.fullmatch = c.fullmatch  # type: ignore[method-assign]
+        self.search = c.search  # type: ignore[method-assign]
+        self.sub = c.sub  # type: ignore[method-assign]
+        return c
+
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().match(string, pos, endpos)
+
+    def fullmatch(self, string: str, pos: int = 0,
+                  endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().fullmatch(string, pos, endpos)
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().search(string, pos, endpos)
+
+    def sub(self, repl: str, string: str, count: int = 0) -> str:
+        return self.compiled().sub(repl, string, count)

@@ -17,9 +17,8 @@ refused (no grant) rather than widened to ``*``.
 
 from __future__ import annotations
 
-import re
-
 from sfn_iam.arn import partition_for_region
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import Value
 from sfn_iam.rules import RR_WAIT, Res, Rule, escape, g, has_iam_special
 from sfn_iam.task import Task
@@ -29,11 +28,11 @@ DOC = "connect-api-gateway.html"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
 AUTH_TYPES = frozenset({"NO_AUTH", "IAM_ROLE", "RESOURCE_POLICY"})
 
-_ENDPOINT = re.compile(
+_ENDPOINT = LazyPattern(
     r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
     r"\.amazonaws\.com(?:\.cn)?$"
 )
-_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = LazyPattern(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 

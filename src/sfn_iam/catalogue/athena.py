@@ -12,8 +12,7 @@ id, so the template grants them on every workgroup.
 
 from __future__ import annotations
 
-import re
-
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import (
     ONLY_SYNC,
     RR_ONLY,
@@ -35,7 +34,7 @@ WORKGROUP = "arn:{partition}:athena:{region}:{account}:workgroup/{name}"
 ANY_WORKGROUP = "arn:{partition}:athena:{region}:{account}:workgroup/*"
 DATACATALOGS = "arn:{partition}:athena:{region}:{account}:datacatalog/*"
 
-_WORKGROUP_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_WORKGROUP_NAME = LazyPattern(r"^[A-Za-z0-9._-]{1,128}$")
 
 START_RR = ("athena:StartQueryExecution", "athena:GetDataCatalog")
 # The 2023 template's .sync list is StartQueryExecution, StopQueryExecution,

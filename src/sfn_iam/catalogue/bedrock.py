@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 
 from sfn_iam.arn import parse_arn
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import Value
 from sfn_iam.rules import (
     ALL,
@@ -69,20 +70,20 @@ ANY_GUARDRAIL = "arn:{partition}:bedrock:{region}:{account}:guardrail/*"
 ANY_OBJECT = "arn:{partition}:s3:::*"
 
 # provider.model[-version][:n[:variant]], e.g. anthropic.claude-3-haiku-20240307-v1:0
-_MODEL_ID = re.compile(r"[a-z0-9-]+\.[A-Za-z0-9._:-]+")
+_MODEL_ID = LazyPattern(r"[a-z0-9-]+\.[A-Za-z0-9._:-]+")
 # System-defined cross-Region inference profiles: GEO.provider.model. As a ModelId, the model
 # is as above (so an ID holding an IAM wildcard is malformed); in an ARN, whatever follows the
 # prefix is the model (an ARN is written as a literal, escaped, never refused).
 _GEO = r"(?:us|us-gov|eu|apac|jp|au|ca|global)"
-_PROFILE_ID = re.compile(rf"{_GEO}\.(?P<model>[a-z0-9-]+\.[A-Za-z0-9._:-]+)")
-_PROFILE_NAME = re.compile(rf"{_GEO}\.(?P<model>[a-z0-9-]+\..+)", re.DOTALL)
-_S3_URI = re.compile(r"s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)", re.DOTALL)
+_PROFILE_ID = LazyPattern(rf"{_GEO}\.(?P<model>[a-z0-9-]+\.[A-Za-z0-9._:-]+)")
+_PROFILE_NAME = LazyPattern(rf"{_GEO}\.(?P<model>[a-z0-9-]+\..+)", re.DOTALL)
+_S3_URI = LazyPattern(r"s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- models
 
 
-def _profile_model(partition: str, profile_id: str, pattern: re.Pattern[str]) -> list[str]:
+def _profile_model(partition: str, profile_id: str, pattern: LazyPattern) -> list[str]:
     """The foundation model a cross-Region inference profile routes to, in any region (the
     profile's destination regions). The region ``*`` is the only wildcard: the partition (from
     a user's ARN) and the model are literals."""

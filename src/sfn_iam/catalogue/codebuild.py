@@ -25,10 +25,8 @@ BatchDeleteBuilds, ``...:REGION:*:report-group/*`` for BatchGetReports, and
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 from sfn_iam.arn import parse_arn
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import Value
 from sfn_iam.rules import (
     ONLY_SYNC,
@@ -47,6 +45,13 @@ from sfn_iam.rules import (
 )
 from sfn_iam.task import Task
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    #: turns one static string into the resource ARN, or None when it is not the expected form.
+    Convert = Callable[[Task, str], "str | None"]
+
 DOC = "connect-codebuild.html"
 EVENTS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 
@@ -56,11 +61,8 @@ ANY_ACCOUNT_PROJECTS = "arn:{partition}:codebuild:{region}:*:project/*"
 ANY_ACCOUNT_REPORT_GROUPS = "arn:{partition}:codebuild:{region}:*:report-group/*"
 PROJECTS = "arn:{partition}:codebuild:{region}:{account}:project/*"
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$")
-_ID = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_-]{1,254}):(?P<uuid>[^:/\s]+)$")
-
-#: turns one static string into the resource ARN, or None when it is not the expected form.
-Convert = Callable[[Task, str], "str | None"]
+_NAME = LazyPattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$")
+_ID = LazyPattern(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_-]{1,254}):(?P<uuid>[^:/\s]+)$")
 
 
 def _arn(text: str, kind: str) -> tuple[str, str] | None:

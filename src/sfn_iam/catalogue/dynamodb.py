@@ -9,15 +9,14 @@ A dynamic table gives ``*``, as the template shows.
 
 from __future__ import annotations
 
-import re
-
 from sfn_iam.arn import parse_arn
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import RR_ONLY, Rule, escape, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-ddb.html"
 
-_TABLE = re.compile(r"^table/[A-Za-z0-9_.-]{1,255}$")
+_TABLE = LazyPattern(r"^table/[A-Za-z0-9_.-]{1,255}$")
 
 
 def table_arn(_: Task, text: str) -> str | None:

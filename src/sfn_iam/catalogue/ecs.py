@@ -24,8 +24,7 @@ the task definition are passed too, but the definition cannot show them: that is
 
 from __future__ import annotations
 
-import re
-
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import (
     ALL,
     ONLY_SYNC,
@@ -48,8 +47,8 @@ TASK_DEF = "arn:{partition}:ecs:{region}:{account}:task-definition/{name}"
 ROLE_KEYS = ("TaskRoleArn", "ExecutionRoleArn")
 
 _FAMILY = r"[A-Za-z0-9_-]{1,255}"
-_SHORT = re.compile(rf"^(?P<family>{_FAMILY})(?::(?P<rev>[0-9]+))?$")
-_ARN = re.compile(
+_SHORT = LazyPattern(rf"^(?P<family>{_FAMILY})(?::(?P<rev>[0-9]+))?$")
+_ARN = LazyPattern(
     rf"^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{{12}}:task-definition/(?P<family>{_FAMILY})(?::(?P<rev>[0-9]+))?$"
 )
 

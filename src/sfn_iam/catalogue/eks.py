@@ -33,8 +33,7 @@ roles do not exist in the account yet.
 
 from __future__ import annotations
 
-import re
-
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import (
     ONLY_SYNC,
     RR_ONLY,
@@ -61,7 +60,7 @@ TO_EKS = passed_to("eks.amazonaws.com")
 
 # EKS names: a cluster is "^[0-9A-Za-z][A-Za-z0-9\-_]*" (at most 100), a node group or Fargate
 # profile likewise (at most 63). The APIs take names, not ARNs; anything else is malformed.
-_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+_NAME = LazyPattern(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 
 
 def _name(t: Task, path: str, what: str, wildcard: str) -> tuple[str | None, list[Res]]:

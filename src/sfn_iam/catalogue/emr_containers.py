@@ -11,17 +11,19 @@ resource part starts with ``/``); its job runs are ``.../virtualclusters/ID/jobr
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import ONLY_SYNC, RR_ONLY, RR_SYNC, Resolver, Rule, escape, fixed, g, param, star
 from sfn_iam.task import Task
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 DOC = "connect-emr-eks.html"
 
 VC = "arn:{partition}:emr-containers:{region}:{account}:/virtualclusters/{name}"
 ANY_VC = "arn:{partition}:emr-containers:{region}:{account}:/virtualclusters/*"
-_VC_ARN = re.compile(r"^arn:[a-z-]+:emr-containers:[a-z0-9-]+:\d{12}:/virtualclusters/[0-9a-z]+$")
+_VC_ARN = LazyPattern(r"^arn:[a-z-]+:emr-containers:[a-z0-9-]+:\d{12}:/virtualclusters/[0-9a-z]+$")
 
 # emr-eks-iam.md names the role ".../AnAWSServiceRoleForAmazonEMRContainers": a known defect
 # (README of the reference); the service-linked role is AWSServiceRoleForAmazonEMRContainers.

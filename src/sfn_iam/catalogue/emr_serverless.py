@@ -23,8 +23,7 @@ template's dynamic form. IDs admit no IAM wildcard (a malformed one holding ``*`
 
 from __future__ import annotations
 
-import re
-
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import (
     ONLY_SYNC,
     RR_ONLY,
@@ -56,7 +55,7 @@ SLR = ("arn:{partition}:iam::{account}:role/aws-service-role/ops.emr-serverless.
 SLR_CONDITION = {"StringLike": {"iam:AWSServiceName": "ops.emr-serverless.amazonaws.com"}}
 
 # Application and job run IDs: lowercase letters and digits (API pattern [0-9a-z]+).
-_ID = re.compile(r"^[0-9a-z]{1,64}$")
+_ID = LazyPattern(r"^[0-9a-z]{1,64}$")
 _EXPECTED = "an EMR Serverless {} ID (lowercase letters and digits)"
 
 

@@ -10,9 +10,8 @@ dynamic ``Entries`` list gives ``arn:PARTITION:events:*:*:event-bus/*`` (the tem
 
 from __future__ import annotations
 
-import re
-
 from sfn_iam.arn import parse_arn
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import Value
 from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, escape, g, malformed
 from sfn_iam.task import Task
@@ -26,7 +25,7 @@ DOC = "connect-eventbridge.html"
 BUS = "arn:{partition}:events:{region}:{account}:event-bus/{name}"
 ANY_BUS = "arn:{partition}:events:*:*:event-bus/*"
 # PutEventsRequestEntry.EventBusName: a name (partner buses contain "/") or a bus ARN.
-_NAME = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
+_NAME = LazyPattern(r"^[/.\-_A-Za-z0-9]{1,256}$")
 
 
 def _bus(t: Task, v: Value) -> list[Res]:

@@ -23,18 +23,22 @@ granted for it (dropping the condition, or the dynamic ``connection/*``, is what
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import Value, substitute
 from sfn_iam.rules import RR_ONLY, Res, Rule, dynamic_res, escape, g, has_iam_special, malformed
 from sfn_iam.task import Task
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 DOC = "call-https-apis.html"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD")
 
 ANY_CONNECTION = "arn:{partition}:events:{region}:{account}:connection/*"
 ANY_SECRET = "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/*"
-_CONNECTION = re.compile(
+_CONNECTION = LazyPattern(
     r"^arn:(?P<partition>aws[a-z-]*):events:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"connection/(?P<name>[.\-_A-Za-z0-9]{1,64})(?:/[0-9A-Za-z-]+)?$"
 )
@@ -44,12 +48,12 @@ _CONNECTION = re.compile(
 # unescaped brace, the escapes read as the characters they stand for)
 # The literal prefix, then optionally the rest from the first brace: no two ways to match the
 # same text, so an unclosed string is linear (the first form backtracked quadratically).
-_FORMAT = re.compile(r"^\s*States\.Format\(\s*'(?P<lit>(?:[^'\\{}]|\\.)*)(?:[{}](?:[^'\\]|\\.)*)?'")
-_FORMAT_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_JSONATA = re.compile(r"^\s*\{%\s*(?P<q>['\"])(?P<lit>[^'\"\\]*)(?P=q)\s*&")
+_FORMAT = LazyPattern(r"^\s*States\.Format\(\s*'(?P<lit>(?:[^'\\{}]|\\.)*)(?:[{}](?:[^'\\]|\\.)*)?'")
+_FORMAT_ESCAPE = LazyPattern(r"\\(.)", re.DOTALL)
+_JSONATA = LazyPattern(r"^\s*\{%\s*(?P<q>['\"])(?P<lit>[^'\"\\]*)(?P=q)\s*&")
 # A prefix narrows the endpoint only when it names the whole host (scheme://host/...);
 # "https://api.example.com*" would also match https://api.example.com.attacker.net.
-_HOST_PREFIX = re.compile(r"^https?://[^/?#*]+/")
+_HOST_PREFIX = LazyPattern(r"^https?://[^/?#*]+/")
 
 
 # --------------------------------------------------------------------------- connection

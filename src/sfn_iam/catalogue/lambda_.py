@@ -10,17 +10,16 @@ the qualifier exactly as the Task gives it.
 
 from __future__ import annotations
 
-import re
-
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import RR_ONLY, RR_WAIT, Res, Rule, escape, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-lambda.html"
 DYNAMIC = "arn:{partition}:lambda:{region}:{account}:function:*"
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}(?::[A-Za-z0-9$_-]{1,128})?$")
-_PARTIAL = re.compile(r"^(?P<account>\d{12}):function:(?P<rest>[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?)$")
-_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?$")
+_NAME = LazyPattern(r"^[A-Za-z0-9_-]{1,140}(?::[A-Za-z0-9$_-]{1,128})?$")
+_PARTIAL = LazyPattern(r"^(?P<account>\d{12}):function:(?P<rest>[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?)$")
+_ARN = LazyPattern(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?$")
 
 
 def function_arn(t: Task, text: str) -> str | None:

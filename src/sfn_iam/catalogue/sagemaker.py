@@ -21,9 +21,8 @@ connect-sagemaker.html), which covers only CreateTrainingJob and CreateTransform
 
 from __future__ import annotations
 
-import re
-
 from sfn_iam.arn import parse_arn
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import Value
 from sfn_iam.rules import (
     ONLY_SYNC,
@@ -51,7 +50,7 @@ PASSED_TO = passed_to("sagemaker.amazonaws.com")
 
 # SageMaker names (jobs, models, endpoints, endpoint configs): the API reference pattern
 # [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}.
-_NAME = re.compile(r"^[A-Za-z0-9](?:-*[A-Za-z0-9]){0,62}$")
+_NAME = LazyPattern(r"^[A-Za-z0-9](?:-*[A-Za-z0-9]){0,62}$")
 
 
 def _named(path: str, rtype: str, *, prefix: bool, fold_case: bool = False) -> Resolver:

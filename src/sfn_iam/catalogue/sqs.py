@@ -8,15 +8,14 @@ and ``.amazonaws.com.cn`` in China). The ARN takes its region and account from t
 
 from __future__ import annotations
 
-import re
-
 from sfn_iam.arn import partition_for_region
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import RR_WAIT, Rule, escape, g, param
 from sfn_iam.task import Task
 
 DOC = "connect-sqs.html"
 
-_URL = re.compile(
+_URL = LazyPattern(
     r"^https?://(?:sqs\.(?P<r1>[a-z0-9-]+)\.|(?P<r2>[a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.|queue\.)"
     r"(?:amazonaws\.com(?:\.cn)?|api\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov)"
     r"/(?P<account>\d{12})/(?P<name>[A-Za-z0-9_-]{1,80}(?:\.fifo)?)/?$"

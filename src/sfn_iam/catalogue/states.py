@@ -11,9 +11,8 @@
 
 from __future__ import annotations
 
-import re
-
 from sfn_iam.arn import parse_arn
+from sfn_iam.catalogue import LazyPattern
 from sfn_iam.rules import (
     ALL,
     ONLY_SYNC,
@@ -36,7 +35,7 @@ ANY_MACHINE = "arn:{partition}:states:{region}:{account}:stateMachine:*"
 ANY_EXECUTION = "arn:{partition}:states:{region}:{account}:execution:*"
 
 # stateMachine:NAME, or stateMachine:NAME:QUALIFIER for a version (a number) or an alias.
-_MACHINE = re.compile(r"^stateMachine:(?P<name>[^:\s*?]{1,80})(?::(?P<qualifier>[^:\s*?]{1,80}))?$")
+_MACHINE = LazyPattern(r"^stateMachine:(?P<name>[^:\s*?]{1,80})(?::(?P<qualifier>[^:\s*?]{1,80}))?$")
 
 
 def _machine(t: Task, dynamic: str, kind: str) -> list[Res]:
