@@ -63,31 +63,12 @@ if TYPE_CHECKING:
     ConditionSpec = Union[ConditionBlock, Callable[[Task], Optional[ConditionBlock]], None]  # noqa: UP007, UP045
 
 
-class _Const:
-    """Read-only after construction, compared and hashed by ``_fields`` (what a frozen
-    dataclass gives; these are catalogue data, built once at import)."""
+class _Const(_Frozen):
+    """Read-only after construction (what a frozen dataclass gives; these are catalogue data,
+    built once at import): equality, hash, repr and pickling come from ``_Frozen``; fields are
+    plain slots set through ``_set`` in ``__init__``."""
 
     __slots__ = ()
-    _fields: tuple[str, ...] = ()
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, f) for f in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        """Copy and pickle through the constructor (the fields are in its order)."""
-        return (self.__class__, self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
-        return f"{type(self).__name__}({inner})"
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}")
