@@ -115,8 +115,6 @@ def parse_text(text: str, name: str = "<definition>", fmt: str | None = None) ->
 
 def parse(text: str, name: str = "<definition>", fmt: str | None = None) -> Loaded:
     """Parse JSON or YAML text, saying how it was read (see :class:`Loaded`)."""
-    if not text.strip():
-        raise DefinitionError("is empty: expected a JSON or YAML state machine definition", source=name)
     if fmt is None:
         lower = name.lower()
         if lower.endswith((".yaml", ".yml")):
@@ -124,17 +122,27 @@ def parse(text: str, name: str = "<definition>", fmt: str | None = None) -> Load
         elif lower.endswith((".json", ".json5", ".jsonc")):
             fmt = "json"
     if fmt != "yaml":
+        # strict JSON first, with no other pass over the text: the rest only when it fails
         try:
             return Loaded(json.loads(text), "json")
         except RecursionError:
             return Loaded(_json(text, name, lenient=False)[0], "json")
         except json.JSONDecodeError:
-            if fmt == "json" or text.lstrip().startswith(("{", "[")):
-                value, lenient = _json(text, name, lenient=True)
-                return Loaded(value, "json", lenient)
+            pass
         except ValueError as exc:  # e.g. an integer longer than Python converts
             raise DefinitionError(f"not valid JSON: {exc}", source=name) from None
+        if not text.strip():
+            raise _empty(name)
+        if fmt == "json" or text.lstrip().startswith(("{", "[")):
+            value, lenient = _json(text, name, lenient=True)
+            return Loaded(value, "json", lenient)
+    elif not text.strip():
+        raise _empty(name)
     return Loaded(_parse_yaml(text, name), "yaml")
+
+
+def _empty(name: str) -> DefinitionError:
+    return DefinitionError("is empty: expected a JSON or YAML state machine definition", source=name)
 
 
 def load_definition(source: str | bytes | dict[str, Any], name: str | None = None) -> Any:

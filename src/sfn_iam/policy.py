@@ -70,51 +70,82 @@ _WILD = re.compile(r"(?<!\$\{)[*?]")  # a wildcard, not the escaped literal ${*}
 
 
 def _absorb(resources: set[str]) -> set[str]:
-    """Drop every resource another one in the set covers.
+    """Drop every resource another one in the set covers (see :func:`_absorbed`)."""
+    if len(resources) < 2:  # nothing else to cover it
+        return resources
+    return set(_absorbed(resources))
+
+
+def _absorbed(resources: set[str]) -> list[str]:
+    """The resources no other one in the set covers, sorted.
 
     Only a resource that starts with a wildcard pattern's literal prefix (the text before its
     first wildcard) can be covered by it, so each pattern is checked against the sorted range
     that shares its prefix (bisect): n log n for the usual ``execution:NAME:*`` patterns
     rather than every pattern against every resource."""
-    if len(resources) < 2:  # nothing else to cover it
-        return resources
-    if "*" in resources:
-        return {"*"}
-    wild = [r for r in resources if ("*" in r or "?" in r) and _WILD.search(r)]
-    if not wild:
-        return resources
+    if "*" in resources and len(resources) > 1:
+        return ["*"]
     ordered = sorted(resources)
-    wild_set = set(wild)
+    joined = "\0".join(ordered)  # one scan in C for the usual set without any wildcard
+    if "*" not in joined and "?" not in joined:
+        return ordered
+    search = _WILD.search
+    wild: list[tuple[str, int]] = []  # each wildcard pattern, with where its wildcard starts
+    for r in ordered:
+        if "*" in r or "?" in r:
+            m = search(r)
+            if m is not None:
+                wild.append((r, m.start()))
+    if not wild:
+        return ordered
+    wild_set = {w for w, _ in wild}
     covered: set[str] = set()
-    for w in wild:
-        m = _WILD.search(w)
-        prefix = w[: m.start()] if m else w
+    n = len(ordered)
+    for w, start in wild:
+        prefix = w[:start]
         i = bisect.bisect_left(ordered, prefix)
-        while i < len(ordered) and ordered[i].startswith(prefix):
+        while i < n:
             r = ordered[i]
+            if not r.startswith(prefix):
+                break
             # two patterns that cover each other (a* and a**): keep the smaller one
-            mutual = r in wild_set and covers(r, w) and r < w
-            if r != w and r not in covered and not mutual and covers(w, r):
+            if (r != w and r not in covered
+                    and not (r in wild_set and r < w and covers(r, w)) and covers(w, r)):
                 covered.add(r)
             i += 1
-    return resources - covered
+    return [r for r in ordered if r not in covered] if covered else ordered
 
 
 def merge(grants: Iterable[Grant]) -> list[dict[str, Any]]:
     """Grants -> sorted policy statements."""
-    by_action: dict[tuple[str, Condition, str], set[str]] = {}
+    # grants with the same effect, condition and actions pool their resources first (one
+    # dict look-up per grant, not per action); the slots are read directly, not through the
+    # read-only properties
+    by_grant: dict[tuple[str, Condition, tuple[str, ...]], list[str]] = {}
     for gr in grants:
-        effect, cond, resources = gr.effect, gr.condition, gr.resources
-        for action in gr.actions:
-            key = (effect, cond, _normalized(action) or normalize_action(action))
-            arns = by_action.get(key)
+        key = (gr._effect, gr._condition, gr._actions)
+        pooled = by_grant.get(key)
+        if pooled is None:
+            by_grant[key] = list(gr._resources)
+        else:
+            pooled += gr._resources
+    by_action: dict[tuple[str, Condition, str], set[str]] = {}
+    for (effect, cond, grant_actions), pooled_arns in by_grant.items():
+        for action in grant_actions:
+            key2 = (effect, cond, _normalized(action) or normalize_action(action))
+            arns = by_action.get(key2)
             if arns is None:
-                by_action[key] = set(resources)
+                by_action[key2] = set(pooled_arns)
             else:
-                arns.update(resources)
+                arns.update(pooled_arns)
     grouped: dict[tuple[str, Condition, tuple[str, ...]], set[str]] = defaultdict(set)
+    absorbed: dict[frozenset[str], tuple[str, ...]] = {}  # actions often share one set
     for (effect, cond, action), arns in by_action.items():
-        grouped[(effect, cond, tuple(sorted(_absorb(arns))))].add(action)
+        frozen = frozenset(arns)
+        final = absorbed.get(frozen)
+        if final is None:
+            final = absorbed[frozen] = tuple(_absorbed(arns))
+        grouped[(effect, cond, final)].add(action)
     statements = []
     for (effect, cond, resources), actions in grouped.items():
         st: dict[str, Any] = {

@@ -31,6 +31,7 @@ class Task:
         "env",
         "findings",
         "integration",
+        "memo",
         "params",
         "partition",
         "pattern",
@@ -55,6 +56,8 @@ class Task:
         self.partition = partition  # the partition of the Task Resource ARN
         self.resource = resource  # the Task Resource, placeholders substituted
         self.findings: list[Finding] = [] if findings is None else findings
+        #: parameter values several resolvers of this Task read (see catalogue.memo_value)
+        self.memo: dict[tuple[str | int, ...], Value] = {}
 
     def __repr__(self) -> str:
         return (f"Task(ref={self.ref!r}, integration={self.integration!r}, "

@@ -131,6 +131,8 @@ def iter_states(
     stack: list[tuple[Iterator[tuple[Any, Any]], int, int]] = [(iter(states.items()), 0, id(states))]
     open_states = {id(states)}  # the States objects of the enclosing frames
     count = total = 0
+    # module globals read once per state, bound once here
+    state_ref, state_types, query_languages = StateRef, STATE_TYPES, QUERY_LANGUAGES
     while stack:
         items, depth, key = stack[-1]
         del names[depth:]
@@ -143,15 +145,17 @@ def iter_states(
                 _enter(stack, open_states, _states_of(entry[1], tuple(names), "a branch"), names)
             continue
         prefix = tuple(names)
+        step = depth + 1  # names in the path of each state of this frame
         for name, body in items:  # this frame's states, until one opens a frame of its own
-            path = (*prefix, name if type(name) is str else str(name))
+            # concatenation, not (*prefix, name): about 40 ns less per state
+            path = prefix + (name if type(name) is str else str(name),)  # noqa: RUF005
             count += 1
-            total += depth + 1
-            if count > max_states:
-                raise DefinitionError(
-                    f"has more than {max_states:,} states (every state of every branch and Map, "
-                    "each time it is reached): refused")
-            if total > max_path_names:
+            total += step
+            if count > max_states or total > max_path_names:
+                if count > max_states:
+                    raise DefinitionError(
+                        f"has more than {max_states:,} states (every state of every branch and "
+                        "Map, each time it is reached): refused")
                 raise _fail(
                     f"the states are nested too deeply: their paths add up to more than "
                     f"{max_path_names:,} names (about 5,000 levels of Parallel or Map nested in "
@@ -159,7 +163,7 @@ def iter_states(
             if type(body) is not dict and not isinstance(body, dict):
                 raise _fail(f"a state must be an object, not a {type(body).__name__}", path)
             stype = body.get("Type")
-            if type(stype) is not str or stype not in STATE_TYPES:
+            if type(stype) is not str or stype not in state_types:
                 if stype is None:
                     raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, '
                                 "Parallel, Map)", path)
@@ -171,11 +175,16 @@ def iter_states(
             ql = body.get("QueryLanguage")
             if ql is None:
                 ql = top_ql
-            elif type(ql) is not str or ql not in QUERY_LANGUAGES:
+            elif type(ql) is not str or ql not in query_languages:
                 _query_language(body, top_ql, path)  # raises
-            ref = StateRef(path, body, ql)
+            ref = state_ref(path, body, ql)
             if stype == "Task":
-                _check_task(ref)
+                # the usual Task, checked inline; anything unusual gets the full check
+                resource = body.get("Resource")
+                block = body.get("Arguments" if ql == "JSONata" else "Parameters")
+                if (type(resource) is not str or not resource.strip()
+                        or (block is not None and type(block) is not dict)):
+                    _check_task(ref)
             yield ref
             if stype == "Parallel":
                 branches = body.get("Branches")

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     import re
     from types import ModuleType
 
+    from sfn_iam.params import Value
+    from sfn_iam.task import Task
+
 _FIRST = frozenset("abcdefghijklmnopqrstuvwxyz")
 _REST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -92,3 +95,12 @@ class LazyPattern:
 
     def sub(self, repl: str, string: str, count: int = 0) -> str:
         return self.compiled().sub(repl, string, count)
+
+
+def memo_value(t: Task, *path: str | int) -> Value:
+    """``t.value(*path)``, read once per Task however many resolvers ask for it (the memo
+    lives on the Task: nothing is shared between Tasks, runs or threads)."""
+    v = t.memo.get(path)
+    if v is None:
+        v = t.memo[path] = t.value(*path)
+    return v

@@ -24,7 +24,8 @@ the task definition are passed too, but the definition cannot show them: that is
 
 from __future__ import annotations
 
-from sfn_iam.catalogue import LazyPattern
+from sfn_iam.catalogue import LazyPattern, memo_value
+from sfn_iam.params import DYNAMIC, STATIC
 from sfn_iam.rules import (
     ALL,
     ONLY_SYNC,
@@ -74,31 +75,40 @@ task_definition = param(
 )
 
 
-def _overrides_dynamic(t: Task) -> bool:
-    return t.value("Overrides").dynamic
+#: the ``iam:PassRole`` resolvers of ``Overrides.TaskRoleArn`` and ``Overrides.ExecutionRoleArn``
+#: with the key each takes when dynamic (``TaskRoleArn.$``)
+_OVERRIDE_ROLES = tuple((key, f"{key}.$", role(f"Overrides.{key}")) for key in ROLE_KEYS)
 
 
 def override_roles(t: Task) -> list[Res]:
     """The roles given in ``Overrides`` (a dynamic ``Overrides`` object as a whole is not
     read as a role: see :func:`hidden_roles`)."""
-    if _overrides_dynamic(t):
+    overrides = memo_value(t, "Overrides")
+    if overrides.kind != STATIC or overrides.value.__class__ is not dict:
+        # absent, dynamic, or not an object: no role can be read under it
         return []
-    return [res for key in ROLE_KEYS for res in role(f"Overrides.{key}")(t)]
+    node = overrides.value
+    out: list[Res] = []
+    for key, dollar, resolve in _OVERRIDE_ROLES:
+        if key in node or dollar in node:
+            out.extend(resolve(t))
+    return out
 
 
 def hidden_roles(t: Task) -> list[tuple[G, list[Res]]]:
     """One ``unknown-passed-role`` finding per state for the roles sfn-iam cannot see: those
     inside the task definition (unless both are overridden), and any a dynamic ``Overrides``
     object may carry. Nothing is granted for them."""
-    td = t.value("TaskDefinition")
+    td = memo_value(t, "TaskDefinition")
     if td.absent:
         return []
-    dynamic_overrides = _overrides_dynamic(t)
-    overridden = not dynamic_overrides and all(
-        not t.value("Overrides", key).absent for key in ROLE_KEYS
-    )
-    if overridden:
-        return []
+    overrides = memo_value(t, "Overrides")
+    dynamic_overrides = overrides.kind == DYNAMIC
+    if overrides.kind == STATIC and overrides.value.__class__ is dict:
+        node = overrides.value
+        # both roles given (static or dynamic) under a static Overrides object
+        if all(key in node or dollar in node for key, dollar, _ in _OVERRIDE_ROLES):
+            return []
     if td.static:
         named = f"the task definition {td.value!r}"
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.catalogue import LazyPattern
-from sfn_iam.params import Value
+from sfn_iam.params import STATIC, Value
 from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, escape, g, malformed
 from sfn_iam.task import Task
 
@@ -57,9 +57,16 @@ def buses(t: Task) -> list[Res]:
         t.finding("malformed-value", "Entries should be a non-empty list of events; "
                   "no permission granted", entries.where)
         return []
+    if entries.dynamic:  # the whole list is computed at run time (t.items gives it alone)
+        return [dynamic_res(t, entries, ANY_BUS)]
     out: list[Res] = []
-    for i, entry in t.items("Entries"):
-        if entry.dynamic:  # the whole list, or one whole entry, is computed at run time
+    where = entries.where
+    for i, node in enumerate(entries.value):
+        # what t.items("Entries") reads: an object entry is a static object (only strings
+        # can be dynamic by themselves), made here without walking to it again
+        entry = (Value(STATIC, f"{where}[{i}]", node) if node.__class__ is dict
+                 else t.value("Entries", i))
+        if entry.dynamic:  # one whole entry is computed at run time
             out.append(dynamic_res(t, entry, ANY_BUS))
         elif not isinstance(entry.value, dict):
             t.finding("malformed-value", "an entry of Entries should be an object", entry.where)
