@@ -56,7 +56,6 @@ DOC = "connect-codebuild.html"
 EVENTS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 
 PROJECT = "arn:{partition}:codebuild:{region}:{account}:project/{name}"
-REPORT_GROUP = "arn:{partition}:codebuild:{region}:{account}:report-group/{name}"
 ANY_ACCOUNT_PROJECTS = "arn:{partition}:codebuild:{region}:*:project/*"
 ANY_ACCOUNT_REPORT_GROUPS = "arn:{partition}:codebuild:{region}:*:report-group/*"
 PROJECTS = "arn:{partition}:codebuild:{region}:{account}:project/*"
