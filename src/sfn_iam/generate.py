@@ -10,7 +10,7 @@ from sfn_iam.catalogue import service_module
 from sfn_iam.errors import DefinitionError, UsageError
 from sfn_iam.findings import Finding
 from sfn_iam.load import load_definition
-from sfn_iam.model import Condition, Grant, Provenance, make_condition
+from sfn_iam.model import Grant, GrantKey, RawGrant, from_raw, make_condition, raw
 from sfn_iam.params import Params, substitute
 from sfn_iam.rules import DOC_BASE, G, Res, Rule, _Const, _set
 from sfn_iam.task import Task, pattern_key
@@ -18,6 +18,7 @@ from sfn_iam.walk import StateRef, iter_states
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 _PATTERNS = ("sync:2", "sync", "waitForTaskToken")
@@ -34,22 +35,48 @@ class GenerateResult:
     _fields = ("document", "warnings", "grants", "task_states", "recognised", "activities",
                "states", "target_policies", "target_grants", "size")
 
+    __slots__ = ("_grants", "_raw", "_target_grants", "activities", "document", "recognised",
+                 "size", "states", "target_policies", "task_states", "warnings")
+
     def __init__(self, document: dict[str, Any], warnings: list[Finding], grants: list[Grant],
                  task_states: int = 0, recognised: int = 0, activities: int = 0,
                  states: int = 0, target_policies: dict[str, dict[str, Any]] | None = None,
                  target_grants: dict[str, list[Grant]] | None = None, size: int = 0) -> None:
         self.document = document
         self.warnings = warnings
-        self.grants = grants
+        self._grants: list[Grant] | None = grants
         self.task_states = task_states
         self.recognised = recognised
         self.activities = activities
         self.states = states
         self.target_policies: dict[str, dict[str, Any]] = (
             {} if target_policies is None else target_policies)
-        self.target_grants: dict[str, list[Grant]] = (
+        self._target_grants: dict[str, list[Grant]] | None = (
             {} if target_grants is None else target_grants)
         self.size = size
+        #: the grants as the generator collected them, made into Grant objects on first use
+        #: (most callers want only the document)
+        self._raw: tuple[list[RawGrant], dict[str, list[RawGrant]]] | None = None
+
+    @property
+    def grants(self) -> list[Grant]:
+        """Every grant of the execution role, with its provenance, in the order made."""
+        if self._raw is not None:
+            self._materialize()
+        return self._grants  # type: ignore[return-value]
+
+    @property
+    def target_grants(self) -> dict[str, list[Grant]]:
+        """Target role ARN -> the grants of its cross-account Tasks."""
+        if self._raw is not None:
+            self._materialize()
+        return self._target_grants  # type: ignore[return-value]
+
+    def _materialize(self) -> None:
+        grants, targets = self._raw  # type: ignore[misc]
+        self._grants = [from_raw(r) for r in grants]
+        self._target_grants = {key: [from_raw(r) for r in rs] for key, rs in targets.items()}
+        self._raw = None
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
@@ -117,104 +144,141 @@ def classify(resource: str) -> _Target:
     return _Target("unknown", arn.partition, why=f"{resource!r} is not a Step Functions integration")
 
 
+class _Plan:
+    """How one integration Resource is authorised, worked out once per Resource: the rule,
+    the pattern, and per grant of the rule that applies to the pattern ``(resolver, key,
+    grant)`` with ``key`` the merge key ``(effect, condition, actions)`` when the condition
+    is static (None: the grant's condition is worked out per Task)."""
+
+    __slots__ = ("doc", "grants", "integration", "partition", "pattern", "rule", "rule_id")
+
+    def __init__(self, target: _Target, rule: Rule, pattern: str) -> None:
+        key = "sync" if pattern.startswith("sync") else pattern  # pattern_key()
+        self.rule = rule
+        self.pattern = pattern
+        self.partition = target.partition
+        self.integration = f"{target.service}:{target.api}"
+        self.rule_id = f"{self.integration}.{pattern}" if pattern else self.integration
+        self.doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
+        self.grants: tuple[tuple[Callable[[Task], list[Res]], GrantKey | None, G], ...] = tuple(
+            (gr.on, None if callable(gr.condition) else
+             ("Allow", make_condition(gr.condition) if gr.condition else (), gr.actions), gr)
+            for gr in rule.grants if key in gr.when
+        )
+
+
+#: Task Resource -> its plan, for the Resources whose rule supports their pattern (nothing
+#: to report about them, so the plan is all a Task needs). Shared by every run: it depends
+#: only on the Resource text and the catalogue.
+_PLANS: dict[str, _Plan] = {}
+_MAX_PLANS = 4096
+
+
 class _Run:
     """The grants, target-role grants, findings and counts of one generation."""
 
-    __slots__ = ("env", "findings", "grants", "known", "result_counts", "targets")
+    __slots__ = ("activities", "env", "findings", "grants", "recognised", "states", "targets",
+                 "tasks")
 
     def __init__(self, env: Env) -> None:
         self.env = env
-        self.grants: list[Grant] = []
-        self.targets: dict[str, list[Grant]] = {}
+        self.grants: list[RawGrant] = []
+        self.targets: dict[str, list[RawGrant]] = {}
         self.findings: list[Finding] = []
-        self.result_counts = {"tasks": 0, "recognised": 0, "activities": 0, "states": 0}
-        #: Resource -> (target, rule, integration) for the Resources already matched to a
-        #: rule whose pattern it supports (nothing to report again for them)
-        self.known: dict[str, tuple[_Target, Rule, str]] = {}
+        self.tasks = self.recognised = self.activities = self.states = 0
 
-    def state(self, ref: StateRef) -> None:
-        counts = self.result_counts
-        counts["states"] += 1
-        kind = ref.type
-        if kind == "Task":
-            counts["tasks"] += 1
-            self.route(ref)
-        elif kind == "Map":
-            from sfn_iam import distributed_map  # imported only for Map states
+    def walk(self, parsed: Any) -> None:
+        """Every state of the definition: a Task's grants, a Map's child executions, reader
+        and writer."""
+        states = 0
+        task, env, grants = self.task, self.env, self.grants
+        for ref in iter_states(parsed):
+            states += 1
+            kind = ref.type
+            if kind == "Task":
+                self.tasks += 1
+                if "Credentials" in ref.body:
+                    self.cross_account(ref)
+                else:
+                    task(ref, env, grants)
+            elif kind == "Map":
+                from sfn_iam import distributed_map  # imported only for Map states
 
-            self.grants += distributed_map.child_grants(ref, self.env)
-            for pseudo in distributed_map.reader_writer(ref):
-                self.grants += self.task(pseudo)
+                grants += map(raw, distributed_map.child_grants(ref, env))
+                for pseudo in distributed_map.reader_writer(ref):
+                    task(pseudo, env, grants)
+        self.states += states
 
-    def route(self, ref: StateRef) -> None:
+    def cross_account(self, ref: StateRef) -> None:
         """A Task with ``Credentials`` runs as another role: its grants belong to that role
         (names are completed in that role's account: the call is made there), and the
         execution role needs only ``sts:AssumeRole`` on it."""
-        if "Credentials" not in ref.body:
-            self.grants += self.task(ref)
-            return
         from sfn_iam import cross_account  # imported only for cross-account Tasks
 
         key, assume = cross_account.assume(ref, self.env, self.findings)
-        self.grants += assume
+        self.grants += map(raw, assume)
         # Names are completed in the target role's account; with a dynamic role that account
         # is unknown, so "*" (without an unknown-account warning: it is the role's, not ours).
         account = "*" if key == cross_account.DYNAMIC_KEY else key.split(":")[4]
-        env = self.env.replace(account=account)
-        self.targets.setdefault(key, []).extend(self.task(ref, env))
+        self.task(ref, self.env.replace(account=account), self.targets.setdefault(key, []))
 
-    def task(self, ref: StateRef, env: Env | None = None) -> list[Grant]:
-        """The grants of one Task (or a Map's ItemReader / ResultWriter)."""
-        env = env or self.env
-        resource = self._resource(ref, env)
-        if resource is None:
-            return []
-        known = self.known.get(resource)
-        if known is not None:  # a Resource seen before, with its rule and a supported pattern
-            target, rule, integration = known
-            pattern = target.pattern
-            if ref.type == "Task":
-                self.result_counts["recognised"] += 1
-        else:
-            target = classify(resource)
-            if target.kind in ("activity", "unknown"):
-                if target.kind == "activity":
-                    self.result_counts["activities"] += 1
-                    self.result_counts["recognised"] += 1
-                else:
-                    self._note(ref, "unknown-integration",
-                               f"{target.why}; no permission granted for this state")
-                return []
-            found = self._rule(ref, resource, target)
-            if found is None:
-                return []
-            rule = found
-            if ref.type == "Task":
-                self.result_counts["recognised"] += 1
-            pattern = self._pattern(ref, rule, target)
-            integration = f"{target.service}:{target.api}"
-            if _supported(target.pattern, rule):
-                self.known[resource] = (target, rule, integration)
-        t = Task(ref, integration, pattern,
-                 Params(ref.body, ref.jsonata, env.substitutions),
-                 env, target.partition, resource)
-        return self.apply(rule, t)
+    def task(self, ref: StateRef, env: Env, out: list[RawGrant]) -> None:
+        """Add the grants of one Task (or a Map's ItemReader / ResultWriter) to ``out``."""
+        body = ref.body
+        resource: str | None = body["Resource"]
+        if "${" in resource:  # type: ignore[operator]  # a placeholder to substitute
+            resource = self._resource(ref, env)
+            if resource is None:
+                return
+        plan = _PLANS.get(resource)  # type: ignore[arg-type]
+        if plan is None:
+            plan = self._plan(ref, resource)  # type: ignore[arg-type]
+            if plan is None:
+                return
+        elif ref.type == "Task":
+            self.recognised += 1
+        t = Task(ref, plan.integration, plan.pattern,
+                 Params(body, ref.query_language == "JSONata", env.substitutions),
+                 env, plan.partition, resource)  # type: ignore[arg-type]
+        self.apply(plan, t, out)
+
+    def _plan(self, ref: StateRef, resource: str) -> _Plan | None:
+        """The plan of a Resource not met before (findings for what is wrong with it); None
+        when nothing can be granted. Counts the Task as recognised when it is."""
+        target = classify(resource)
+        if target.kind == "activity":
+            self.activities += 1
+            self.recognised += 1
+            return None
+        if target.kind == "unknown":
+            self._note(ref, "unknown-integration",
+                       f"{target.why}; no permission granted for this state")
+            return None
+        rule = self._rule(ref, resource, target)
+        if rule is None:
+            return None
+        if ref.type == "Task":
+            self.recognised += 1
+        if _supported(target.pattern, rule):
+            plan = _Plan(target, rule, target.pattern)
+            if len(_PLANS) < _MAX_PLANS:
+                _PLANS[resource] = plan
+            return plan
+        return _Plan(target, rule, self._pattern(ref, rule, target))
 
     def _note(self, ref: StateRef, code: str, message: str) -> None:
         self.findings.append(Finding(code, message, ref.path, "Resource"))
 
     def _resource(self, ref: StateRef, env: Env) -> str | None:
         """The Resource with ``${Name}`` substituted; None (and a finding) when one is left."""
-        raw: str = ref.body["Resource"]
-        if "${" not in raw:  # no placeholder (what substitute() would find)
-            return raw
-        resource, missing = substitute(raw, env.substitutions)
+        raw_resource: str = ref.body["Resource"]
+        resource, missing = substitute(raw_resource, env.substitutions)
         if not missing:
             return resource
         names = ", ".join(f"${{{n}}}" for n in missing)
         self._note(ref, "unresolved-placeholder",
-                   f"Resource {raw!r} has {names} without a value; pass --substitute NAME=VALUE "
-                   "(no permission granted for this state)")
+                   f"Resource {raw_resource!r} has {names} without a value; pass --substitute "
+                   "NAME=VALUE (no permission granted for this state)")
         return None
 
     def _rule(self, ref: StateRef, resource: str, target: _Target) -> Rule | None:
@@ -241,93 +305,79 @@ class _Run:
         """The pattern to authorise: an unsupported one is warned about and authorised like
         request-response (some templates and integration pages disagree, e.g. SageMaker
         callback); ``.sync:2`` only where a rule opts in."""
-        pattern = target.pattern
-        if _supported(pattern, rule):
-            return pattern
-        shown = "request-response" if not pattern else f".{pattern}"
+        shown = "request-response" if not target.pattern else f".{target.pattern}"
         self._note(ref, "unsupported-pattern",
                    f"the AWS documentation says {target.service}:{target.api} does not support "
                    f"{shown}; granted the request-response permissions only")
         return ""
 
-    def apply(self, rule: Rule, t: Task) -> list[Grant]:
-        pattern = t.pattern
-        key = "sync" if pattern.startswith("sync") else pattern  # pattern_key()
-        hit = _APPLICABLE.get((id(rule), key))
-        if hit is None or hit[0] is not rule:
-            hit = _applicable(rule, key)
-        _, applicable, doc = hit
-        # (grant, its condition when static (None: work it out), resources), in rule order
-        pairs: list[tuple[G, Condition | None, list[Res]]] = [
-            (gr, cond, gr.on(t)) for gr, cond in applicable
-        ]
-        if rule.hook is not None:
-            pairs.extend((gr, None, resources) for gr, resources in rule.hook(t))
-        grants: list[Grant] = []
+    def apply(self, plan: _Plan, t: Task, out: list[RawGrant]) -> None:
+        """Resolve the plan's grants for the Task ``t``; add them to ``out`` in rule order.
+        The findings come in the order: the resolvers', the hook's, then one per dynamic
+        resource."""
         path = t.ref.path
-        rule_id = f"{t.integration}.{pattern}" if pattern else t.integration
-        for gr, static_cond, resources in pairs:
+        rule_id, doc = plan.rule_id, plan.doc
+        dynamic: list[tuple[G, Res]] | None = None  # their findings come last
+        for on, static_key, gr in plan.grants:
+            resources = on(t)
             if not resources:
                 continue
-            if static_cond is None:
-                cond_spec = gr.condition(t) if callable(gr.condition) else gr.condition
-                cond = make_condition(cond_spec) if cond_spec else ()
-            else:
-                cond = static_cond
-            if len(resources) == 1 and not resources[0].dynamic:  # the common case
+            key = static_key
+            if key is None:
+                spec = gr.condition(t)  # type: ignore[operator,misc]  # callable when key is None
+                key = ("Allow", make_condition(spec) if spec else (), gr.actions)
+            if len(resources) == 1:
                 res = resources[0]
-                grants.append(Grant(gr.actions, (res.arn,),
-                                    Provenance(path, rule_id, res.where, doc, gr.note), cond))
-                continue
-            by_where: dict[tuple[str | None, bool], list[str]] = {}
-            for res in resources:
-                by_where.setdefault((res.where, res.dynamic), []).append(res.arn)
-                if res.dynamic:
-                    t.finding(
-                        "dynamic-resource",
-                        f"{res.reason or 'a dynamic value'} ({res.expr}) is known only at run "
-                        f"time: {', '.join(gr.actions)} granted on {res.arn}",
-                        res.where,
-                    )
-            for (where, dynamic), arns in by_where.items():
-                grants.append(Grant(
-                    gr.actions, tuple(dict.fromkeys(arns)),
-                    Provenance(path, rule_id, where, doc, gr.note),
-                    cond, dynamic=dynamic,
-                ))
-        for where, name in t.params.unresolved:
-            t.finding("unresolved-placeholder",
-                      f"${{{name}}} has no value (pass --substitute {name}=VALUE); treated as dynamic",
-                      where)
+                if not res.dynamic:  # the common case
+                    out.append((key, (res.arn,), False, path, rule_id, res.where, doc, gr.note))
+                    continue
+            dynamic = _many(path, rule_id, doc, gr, key, resources, out, dynamic)
+        hook = plan.rule.hook
+        if hook is not None:
+            for gr, resources in hook(t):
+                if resources:
+                    spec = gr.condition(t) if callable(gr.condition) else gr.condition
+                    key = ("Allow", make_condition(spec) if spec else (), gr.actions)
+                    dynamic = _many(path, rule_id, doc, gr, key, resources, out, dynamic)
+        if dynamic:
+            for gr, res in dynamic:
+                t.finding(
+                    "dynamic-resource",
+                    f"{res.reason or 'a dynamic value'} ({res.expr}) is known only at run "
+                    f"time: {', '.join(gr.actions)} granted on {res.arn}",
+                    res.where,
+                )
+        unresolved = t.params.unresolved
+        if unresolved:
+            for where, name in unresolved:
+                t.finding("unresolved-placeholder",
+                          f"${{{name}}} has no value (pass --substitute {name}=VALUE); treated "
+                          "as dynamic", where)
         if t.findings:
             self.findings.extend(t.findings)
-        return grants
+
+
+def _many(path: tuple[str, ...], rule_id: str, doc: str, gr: G, key: GrantKey,
+          resources: list[Res], out: list[RawGrant],
+          dynamic: list[tuple[G, Res]] | None) -> list[tuple[G, Res]] | None:
+    """The grants of several resources, or of dynamic ones: one grant per parameter
+    (``where``), the dynamic ones apart. Returns ``dynamic`` with this grant's dynamic
+    resources added (each gets a finding)."""
+    by_where: dict[tuple[str | None, bool], list[str]] = {}
+    for res in resources:
+        by_where.setdefault((res.where, res.dynamic), []).append(res.arn)
+        if res.dynamic:
+            if dynamic is None:
+                dynamic = []
+            dynamic.append((gr, res))
+    for (where, is_dynamic), arns in by_where.items():
+        out.append((key, tuple(dict.fromkeys(arns)), is_dynamic, path, rule_id, where, doc,
+                    gr.note))
+    return dynamic
 
 
 def _supported(pattern: str, rule: Rule) -> bool:
     return pattern_key(pattern) in rule.patterns and (pattern != "sync:2" or pattern in rule.patterns)
-
-
-#: (id(rule), pattern key) -> (rule, [(grant, its static condition or None)], doc URL): the
-#: grants of a rule that apply to a pattern, worked out once per rule and pattern. The rule is
-#: kept in the value, so its id cannot be reused while the entry exists.
-_APPLICABLE: dict[tuple[int, str], tuple[Rule, tuple[tuple[G, Condition | None], ...], str]] = {}
-
-
-def _applicable(rule: Rule, key: str) -> tuple[Rule, tuple[tuple[G, Condition | None], ...], str]:
-    hit = _APPLICABLE.get((id(rule), key))
-    if hit is not None and hit[0] is rule:
-        return hit
-    applicable = tuple(
-        (gr, None if callable(gr.condition) else
-         (make_condition(gr.condition) if gr.condition else ()))
-        for gr in rule.grants if key in gr.when
-    )
-    doc = rule.doc if rule.doc.startswith("http") else DOC_BASE + rule.doc
-    hit = (rule, applicable, doc)
-    if len(_APPLICABLE) < 4096:
-        _APPLICABLE[(id(rule), key)] = hit
-    return hit
 
 
 def generate_policy(
@@ -363,26 +413,22 @@ def generate_policy(
               state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
     run = _Run(env)
     try:
-        parsed = load_definition(definition, source)
-        for ref in iter_states(parsed):
-            run.state(ref)
+        run.walk(load_definition(definition, source))
     except DefinitionError as exc:
         if source and not exc.source:
             raise exc.with_source(source) from None
         raise
-    more: list[Grant] = []
     setting_findings: list[Finding] = []
     if xray or logging or kms_key:
         from sfn_iam.settings import Settings, settings_grants
 
         more, setting_findings = settings_grants(Settings(xray, logging, kms_key), env)
-    run.grants += more
+        run.grants += map(raw, more)
     findings = _env_findings(env) + _dedupe(run.findings + setting_findings)
-    counts = run.result_counts
-    statements = policy.merge(run.grants)
+    statements = policy.merge_raw(run.grants)
     if statements:
         doc = policy.document(statements)
-    elif counts["tasks"] == counts["recognised"] and not findings:
+    elif run.tasks == run.recognised and not findings:
         # activities-iam.md: only Activity tasks, or no tasks -> deny everything. The same holds
         # when every Task is known and needs no permission (e.g. API Gateway with NO_AUTH);
         # not when a Task is broken or unknown (then an empty list and a finding).
@@ -400,11 +446,12 @@ def generate_policy(
             f"the policy is {size:,} characters: over IAM's limit of {policy.INLINE_LIMIT:,} for a "
             f"role's inline policies (and {policy.MANAGED_LIMIT:,} for a managed policy); write it "
             "as several managed policies with --split DIR"))
-    targets = {key: policy.document(policy.merge(grants))
+    targets = {key: policy.document(policy.merge_raw(grants))
                for key, grants in sorted(run.targets.items())}
-    return GenerateResult(doc, findings, run.grants, counts["tasks"], counts["recognised"],
-                          counts["activities"], counts["states"], targets, dict(run.targets),
-                          size)
+    result = GenerateResult(doc, findings, [], run.tasks, run.recognised, run.activities,
+                            run.states, targets, {}, size)
+    result._raw = (run.grants, run.targets)
+    return result
 
 
 #: (region, account, partition) triples already found valid

@@ -167,3 +167,27 @@ def normalize_action(action: str) -> str:
 
 
 _NORMALIZED: dict[str, str] = {}
+
+
+#: What the merge groups grants by: ``(effect, condition, actions)``.
+GrantKey = tuple[str, Condition, tuple[str, ...]]
+
+#: A grant as the generator collects it: a plain tuple, cheap to make for every grant of
+#: every Task, ``(key, resources, dynamic, state_path, rule, parameter, doc, note)`` with
+#: ``key`` a :data:`GrantKey` (rules share one per grant). The merge reads only the key and
+#: the resources; :func:`from_raw` makes the :class:`Grant` (with its :class:`Provenance`)
+#: when someone asks for the grants.
+RawGrant = tuple[GrantKey, tuple[str, ...], bool, tuple[str, ...], str, "str | None",
+                 "str | None", "str | None"]
+
+
+def raw(grant: Grant) -> RawGrant:
+    why = grant.why
+    return ((grant.effect, grant.condition, grant.actions), grant.resources, grant.dynamic,
+            why.state_path, why.rule, why.parameter, why.doc, why.note)
+
+
+def from_raw(r: RawGrant) -> Grant:
+    (effect, cond, actions), resources, dynamic, path, rule, parameter, doc, note = r
+    return Grant(actions, resources, Provenance(path, rule, parameter, doc, note), cond, effect,
+                 dynamic)

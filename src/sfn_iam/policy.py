@@ -11,7 +11,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sfn_iam.model import _NORMALIZED, Condition, Grant, condition_json, normalize_action
+from sfn_iam.model import (
+    _NORMALIZED,
+    Condition,
+    Grant,
+    GrantKey,
+    RawGrant,
+    condition_json,
+    normalize_action,
+    raw,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 if TYPE_CHECKING:
@@ -118,17 +127,21 @@ def _absorbed(resources: set[str]) -> list[str]:
 
 def merge(grants: Iterable[Grant]) -> list[dict[str, Any]]:
     """Grants -> sorted policy statements."""
+    return merge_raw([raw(gr) for gr in grants])
+
+
+def merge_raw(grants: Iterable[RawGrant]) -> list[dict[str, Any]]:
+    """:func:`merge` of the grants as the generator collects them (:data:`RawGrant`)."""
     # grants with the same effect, condition and actions pool their resources first (one
-    # dict look-up per grant, not per action); the slots are read directly, not through the
-    # read-only properties
-    by_grant: dict[tuple[str, Condition, tuple[str, ...]], list[str]] = {}
+    # dict look-up per grant, not per action)
+    by_grant: dict[GrantKey, list[str]] = {}
     for gr in grants:
-        key = (gr._effect, gr._condition, gr._actions)
+        key = gr[0]
         pooled = by_grant.get(key)
         if pooled is None:
-            by_grant[key] = list(gr._resources)
+            by_grant[key] = list(gr[1])
         else:
-            pooled += gr._resources
+            pooled += gr[1]
     by_action: dict[tuple[str, Condition, str], set[str]] = {}
     for (effect, cond, grant_actions), pooled_arns in by_grant.items():
         for action in grant_actions:

@@ -80,13 +80,13 @@ class Task:
         """Fill ``{partition}``, ``{region}``, ``{account}`` (only those used, so that an
         unknown region is reported only where it matters) and the given names."""
         env = self.env
-        if "{partition}" in template:
-            names["partition"] = env.partition or env.partition_or(self.partition)
-        if "{region}" in template:
-            names["region"] = env.region or env.region_or_star()
-        if "{account}" in template:
-            names["account"] = env.account or env.account_or_star()
-        return template.format(**names)
+        key = (template, self.partition, env.partition, env.region, env.account)
+        baked = _BAKED.get(key)
+        if baked is None:
+            baked = _bake(template, self.partition, env)
+        elif baked[1]:  # the unknown region or account it used: reported
+            env.used_unknown.update(baked[1])
+        return baked[0].format(**names) if names else baked[2]
 
     def state_machine(self) -> tuple[str, str]:
         """``(ARN, name)`` of the state machine this Task runs in (``stateMachine:*`` and a
@@ -95,3 +95,35 @@ class Task:
 
     def finding(self, code: str, message: str, parameter: str | None = None) -> None:
         self.findings.append(Finding(code, message, self.path, parameter))
+
+
+#: (template, Task partition, env partition, region, account) -> (the template with
+#: ``{partition}``, ``{region}``, ``{account}`` filled in and the other fields left, the
+#: unknowns it used, the text when no other field is given): :meth:`Task.fmt` works each
+#: template out once, not once per Task.
+_BAKED: dict[tuple[str, str, str | None, str | None, str | None],
+             tuple[str, tuple[str, ...], str]] = {}
+
+
+def _bake(template: str, partition: str, env: Env) -> tuple[str, tuple[str, ...], str]:
+    fields = {}
+    if "{partition}" in template:
+        fields["partition"] = env.partition or env.partition_or(partition)
+    if "{region}" in template:
+        fields["region"] = env.region or env.region_or_star()
+    if "{account}" in template:
+        fields["account"] = env.account or env.account_or_star()
+    unknowns = tuple(name for name in ("region", "account")
+                     if name in fields and not getattr(env, name))
+    baked = template
+    for name, value in fields.items():
+        # braces in a value (an account read from a role ARN) stay literal in format()
+        baked = baked.replace("{" + name + "}", value.replace("{", "{{").replace("}", "}}"))
+    try:
+        plain = baked.format()
+    except (IndexError, KeyError):  # other fields to fill: only with names
+        plain = ""
+    out = (baked, unknowns, plain)
+    if len(_BAKED) < 4096:
+        _BAKED[(template, partition, env.partition, env.region, env.account)] = out
+    return out

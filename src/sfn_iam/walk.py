@@ -24,12 +24,17 @@ class StateRef:
     Read-only by convention. A plain slotted class rather than a frozen dataclass: it is
     made once per state, and start-up does not pay for building the dataclass."""
 
-    __slots__ = ("body", "path", "query_language")
+    __slots__ = ("body", "path", "query_language", "type")
 
-    def __init__(self, path: tuple[str, ...], body: dict[str, Any], query_language: str) -> None:
+    #: The state's Type ("" for a Map's ItemReader / ResultWriter); the walk has checked it.
+    type: str
+
+    def __init__(self, path: tuple[str, ...], body: dict[str, Any], query_language: str,
+                 type: str | None = None) -> None:  # the ASL field name
         self.path = path
         self.body = body
         self.query_language = query_language
+        self.type = str(body.get("Type", "")) if type is None else type
 
     def __repr__(self) -> str:
         return f"StateRef({self.path!r}, {self.body!r}, {self.query_language!r})"
@@ -45,11 +50,6 @@ class StateRef:
     @property
     def name(self) -> str:
         return self.path[-1]
-
-    @property
-    def type(self) -> str:
-        """The state's Type ("" for a Map's ItemReader / ResultWriter)."""
-        return str(self.body.get("Type", ""))
 
     @property
     def jsonata(self) -> bool:
@@ -177,7 +177,7 @@ def iter_states(
                 ql = top_ql
             elif type(ql) is not str or ql not in query_languages:
                 _query_language(body, top_ql, path)  # raises
-            ref = state_ref(path, body, ql)
+            ref = state_ref(path, body, ql, stype)
             if stype == "Task":
                 # the usual Task, checked inline; anything unusual gets the full check
                 resource = body.get("Resource")
