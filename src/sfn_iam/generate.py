@@ -11,7 +11,7 @@ from sfn_iam.errors import DefinitionError, UsageError
 from sfn_iam.findings import Finding
 from sfn_iam.load import load_definition
 from sfn_iam.model import Grant, GrantKey, RawGrant, from_raw, make_condition, raw
-from sfn_iam.params import Params, substitute
+from sfn_iam.params import substitute
 from sfn_iam.rules import DOC_BASE, G, Res, Rule, _Const, _set
 from sfn_iam.task import Task, pattern_key
 from sfn_iam.walk import StateRef, iter_states
@@ -224,8 +224,7 @@ class _Run:
 
     def task(self, ref: StateRef, env: Env, out: list[RawGrant]) -> None:
         """Add the grants of one Task (or a Map's ItemReader / ResultWriter) to ``out``."""
-        body = ref.body
-        resource: str | None = body["Resource"]
+        resource: str | None = ref.body["Resource"]
         if "${" in resource:  # type: ignore[operator]  # a placeholder to substitute
             resource = self._resource(ref, env)
             if resource is None:
@@ -237,9 +236,8 @@ class _Run:
                 return
         elif ref.type == "Task":
             self.recognised += 1
-        t = Task(ref, plan.integration, plan.pattern,
-                 Params(body, ref.query_language == "JSONata", env.substitutions),
-                 env, plan.partition, resource)  # type: ignore[arg-type]
+        t = Task(ref, plan.integration, plan.pattern, env, plan.partition,
+                 resource, self.findings)  # type: ignore[arg-type]
         self.apply(plan, t, out)
 
     def _plan(self, ref: StateRef, resource: str) -> _Plan | None:
@@ -347,14 +345,12 @@ class _Run:
                     f"time: {', '.join(gr.actions)} granted on {res.arn}",
                     res.where,
                 )
-        unresolved = t.params.unresolved
+        unresolved = t.unresolved
         if unresolved:
             for where, name in unresolved:
                 t.finding("unresolved-placeholder",
                           f"${{{name}}} has no value (pass --substitute {name}=VALUE); treated "
                           "as dynamic", where)
-        if t.findings:
-            self.findings.extend(t.findings)
 
 
 def _many(path: tuple[str, ...], rule_id: str, doc: str, gr: G, key: GrantKey,

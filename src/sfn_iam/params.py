@@ -118,6 +118,8 @@ def substitute(text: str, substitutions: dict[str, str]) -> tuple[str, list[str]
 class Params:
     """Read the parameters of one state (``Parameters`` for JSONPath, ``Arguments`` for JSONata)."""
 
+    __slots__ = ("field", "jsonata", "root", "substitutions", "unresolved")
+
     def __init__(self, body: dict[str, Any], jsonata: bool, substitutions: dict[str, str],
                  field: str | None = None) -> None:
         """Read ``body[field]``; the field defaults to ``Arguments`` (JSONata) or

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.model import _Frozen, _read_only
-from sfn_iam.params import ABSENT, DYNAMIC, STATIC
+from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value
 from sfn_iam.task import RR, SYNC, WAIT, Task
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
@@ -237,11 +237,23 @@ def param(
     such characters is refused (:func:`malformed`).
     """
     keys = tuple(path.split("."))
+    # the common case, read without making a Value: a top-level key holding a plain string
+    single = keys[0] if len(keys) == 1 else None
+    wheres: dict[str, str] = {}  # parameters field -> where the value is
 
     def bad(t: Task, v: Any, what: str) -> list[Res]:
         return malformed(t, v, what, dynamic)
 
     def resolve(t: Task) -> list[Res]:
+        if single is not None:
+            root = t.root  # the Task is its own Params
+            if root.__class__ is dict:
+                node = root.get(single)
+                if node.__class__ is str and node and "{%" not in node and "${" not in node:
+                    where = wheres.get(t.field)
+                    if where is None:
+                        where = wheres[t.field] = f"{t.field}.{single}"
+                    return static(t, node, where, None)
         v = t.value(*keys)
         kind = v.kind  # v.absent, v.dynamic and v.text, read once
         if kind == ABSENT:
@@ -259,19 +271,27 @@ def param(
         text = value if kind == STATIC and isinstance(value, str) and value else None
         if text is None:
             return bad(t, v, f"{path} should be a non-empty string")
+        return static(t, text, v.where, v)
+
+    def static(t: Task, text: str, where: str, v: Value | None) -> list[Res]:
+        """The resource of the static string ``text`` (``v``: its Value, made if needed)."""
         if convert is not None:
             arn = convert(t, text)
-            return [Res(arn, v.where)] if arn else bad(
-                t, v, f"{text!r} is not {expected or 'a value this parameter takes'}")
+            if arn:
+                return [Res(arn, where)]
+            return bad(t, v or Value(STATIC, where, text),
+                       f"{text!r} is not {expected or 'a value this parameter takes'}")
         if text.startswith("arn:"):
             parsed = parse_arn(text)
             if parsed is None or (service is not None and parsed.service != service):
-                return bad(t, v, f"{text!r} is not {f'an {service} ARN' if service else 'an ARN'}")
+                return bad(t, v or Value(STATIC, where, text),
+                           f"{text!r} is not {f'an {service} ARN' if service else 'an ARN'}")
             arn = from_arn(t, text) if from_arn else escape(text)
             if arn is None:
-                return bad(t, v, f"{text!r} is not the ARN this parameter expects")
-            return [Res(arn, v.where)]
-        return [Res(t.fmt(name_template, name=escape(text)), v.where)]
+                return bad(t, v or Value(STATIC, where, text),
+                           f"{text!r} is not the ARN this parameter expects")
+            return [Res(arn, where)]
+        return [Res(t.named(name_template, escape(text)), where)]
 
     return resolve
 

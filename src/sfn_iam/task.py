@@ -4,14 +4,14 @@ how to build ARNs in the state machine's partition, region and account."""
 from __future__ import annotations
 
 from sfn_iam.findings import Finding
+from sfn_iam.params import Params
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
     from sfn_iam.arn import Env
-    from sfn_iam.params import Params, Value
+    from sfn_iam.params import Value
     from sfn_iam.walk import StateRef
 
 RR = ""
@@ -24,44 +24,50 @@ def pattern_key(pattern: str) -> str:
     return SYNC if pattern.startswith("sync") else pattern
 
 
-class Task:
-    """One Task as the catalogue rules see it. A plain slotted class: one is made per Task."""
+class Task(Params):
+    """One Task as the catalogue rules see it: its parameters (it *is* their
+    :class:`~sfn_iam.params.Params`, so that one object is made per Task, not two), its
+    pattern, and where the state machine runs. A plain slotted class."""
 
-    __slots__ = (
-        "env",
-        "findings",
-        "integration",
-        "memo",
-        "params",
-        "partition",
-        "pattern",
-        "ref",
-        "resource",
-        "value",
-    )
+    __slots__ = ("env", "findings", "integration", "memo", "partition", "pattern", "ref",
+                 "resource")
 
-    #: ``t.value(*path)``: the parameter at ``path`` (``Params.get`` of this Task's
-    #: parameters, bound in the constructor: rules read several values per Task)
-    value: Callable[..., Value]
+    #: ``t.value(*path)``: the parameter at ``path`` (:meth:`Params.get`)
+    value = Params.get
 
-    def __init__(self, ref: StateRef, integration: str, pattern: str, params: Params, env: Env,
+    def __init__(self, ref: StateRef, integration: str, pattern: str, env: Env,
                  partition: str, resource: str = "",
                  findings: list[Finding] | None = None) -> None:
+        # Params.__init__(self, ref.body, ref.jsonata, env.substitutions), inline
+        body = ref.body
+        if ref.query_language == "JSONata":
+            self.field, self.root, self.jsonata = "Arguments", body.get("Arguments"), True
+        else:
+            self.field, self.root, self.jsonata = "Parameters", body.get("Parameters"), False
+            if self.root is None and "Arguments" in body:
+                # An Arguments block in a JSONPath state: read it rather than miss a resource.
+                self.field, self.root = "Arguments", body["Arguments"]
+        self.substitutions = env.substitutions
+        self.unresolved: list[tuple[str, str]] = []
         self.ref = ref
         self.integration = integration  # "sns:publish", "lambda:function-arn", ...
         self.pattern = pattern  # "", "sync", "sync:2", "waitForTaskToken"
-        self.params = params
-        self.value = params.get
         self.env = env
         self.partition = partition  # the partition of the Task Resource ARN
         self.resource = resource  # the Task Resource, placeholders substituted
+        #: where the findings go (the run's list: a Task adds to it directly)
         self.findings: list[Finding] = [] if findings is None else findings
         #: parameter values several resolvers of this Task read (see catalogue.memo_value)
-        self.memo: dict[tuple[str | int, ...], Value] = {}
+        self.memo: dict[tuple[str | int, ...], Value] | None = None
+
+    @property
+    def params(self) -> Params:
+        """The parameters (this Task itself)."""
+        return self
 
     def __repr__(self) -> str:
         return (f"Task(ref={self.ref!r}, integration={self.integration!r}, "
-                f"pattern={self.pattern!r}, params={self.params!r}, env={self.env!r}, "
+                f"pattern={self.pattern!r}, field={self.field!r}, env={self.env!r}, "
                 f"partition={self.partition!r}, resource={self.resource!r}, "
                 f"findings={self.findings!r})")
 
@@ -72,9 +78,6 @@ class Task:
     @property
     def sync(self) -> bool:
         return pattern_key(self.pattern) == SYNC
-
-    def items(self, *path: str) -> list[tuple[int, Value]]:
-        return self.params.items(*path)
 
     def fmt(self, template: str, **names: Any) -> str:
         """Fill ``{partition}``, ``{region}``, ``{account}`` (only those used, so that an
@@ -88,6 +91,18 @@ class Task:
             env.used_unknown.update(baked[1])
         return baked[0].format(**names) if names else baked[2]
 
+    def named(self, template: str, name: str) -> str:
+        """``fmt(template, name=name)``, quicker: most resources are a name in a template."""
+        env = self.env
+        key = (template, self.partition, env.partition, env.region, env.account)
+        baked = _BAKED.get(key)
+        if baked is None:
+            baked = _bake(template, self.partition, env)
+        elif baked[1]:
+            env.used_unknown.update(baked[1])
+        prefix = baked[3]
+        return baked[0].format(name=name) if prefix is None else prefix + name + baked[4]
+
     def state_machine(self) -> tuple[str, str]:
         """``(ARN, name)`` of the state machine this Task runs in (``stateMachine:*`` and a
         finding when unknown): the HTTP Task, Distributed Map and encryption need it."""
@@ -99,13 +114,14 @@ class Task:
 
 #: (template, Task partition, env partition, region, account) -> (the template with
 #: ``{partition}``, ``{region}``, ``{account}`` filled in and the other fields left, the
-#: unknowns it used, the text when no other field is given): :meth:`Task.fmt` works each
+#: unknowns it used, the text when no other field is given, and the text before and after
+#: ``{name}`` when that is the one field left, else None): :meth:`Task.fmt` works each
 #: template out once, not once per Task.
-_BAKED: dict[tuple[str, str, str | None, str | None, str | None],
-             tuple[str, tuple[str, ...], str]] = {}
+_Baked = tuple[str, tuple[str, ...], str, "str | None", str]
+_BAKED: dict[tuple[str, str, str | None, str | None, str | None], _Baked] = {}
 
 
-def _bake(template: str, partition: str, env: Env) -> tuple[str, tuple[str, ...], str]:
+def _bake(template: str, partition: str, env: Env) -> _Baked:
     fields = {}
     if "{partition}" in template:
         fields["partition"] = env.partition or env.partition_or(partition)
@@ -123,7 +139,12 @@ def _bake(template: str, partition: str, env: Env) -> tuple[str, tuple[str, ...]
         plain = baked.format()
     except (IndexError, KeyError):  # other fields to fill: only with names
         plain = ""
-    out = (baked, unknowns, plain)
+    prefix: str | None = None
+    suffix = ""
+    before, found, after = baked.partition("{name}")
+    if found and "{" not in before + after and "}" not in before + after:
+        prefix, suffix = before, after
+    out = (baked, unknowns, plain, prefix, suffix)
     if len(_BAKED) < 4096:
         _BAKED[(template, partition, env.partition, env.region, env.account)] = out
     return out

@@ -100,7 +100,10 @@ class LazyPattern:
 def memo_value(t: Task, *path: str | int) -> Value:
     """``t.value(*path)``, read once per Task however many resolvers ask for it (the memo
     lives on the Task: nothing is shared between Tasks, runs or threads)."""
-    v = t.memo.get(path)
+    memo = t.memo
+    if memo is None:
+        memo = t.memo = {}
+    v = memo.get(path)
     if v is None:
-        v = t.memo[path] = t.value(*path)
+        v = memo[path] = t.value(*path)
     return v

@@ -16,6 +16,7 @@ from sfn_iam.task import Task
 
 DOC = "connect-lambda.html"
 DYNAMIC = "arn:{partition}:lambda:{region}:{account}:function:*"
+NAMED = "arn:{partition}:lambda:{region}:{account}:function:{name}"
 
 _NAME = LazyPattern(r"^[A-Za-z0-9_-]{1,140}(?::[A-Za-z0-9$_-]{1,128})?$")
 _PARTIAL = LazyPattern(r"^(?P<account>\d{12}):function:(?P<rest>[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?)$")
@@ -25,14 +26,14 @@ _ARN = LazyPattern(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-
 def function_arn(t: Task, text: str) -> str | None:
     # The forms admit no IAM wildcard; "$" (``$LATEST``) stays literal. Escaped all the same,
     # so that the resource is a literal whatever the patterns come to accept.
+    if ":function:" not in text:  # a name, with or without a qualifier
+        return t.named(NAMED, escape(text)) if _NAME.match(text) else None
     if text.startswith("arn:"):
         return escape(text) if _ARN.match(text) else None
     m = _PARTIAL.match(text)
     if m:
         return t.fmt("arn:{partition}:lambda:{region}:{acct}:function:{rest}",
                      acct=m.group("account"), rest=escape(m.group("rest")))
-    if _NAME.match(text):
-        return t.fmt("arn:{partition}:lambda:{region}:{account}:function:{name}", name=escape(text))
     return None
 
 
