@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -151,25 +150,33 @@ def merge_raw(grants: Iterable[RawGrant]) -> list[dict[str, Any]]:
                 by_action[key2] = set(pooled_arns)
             else:
                 arns.update(pooled_arns)
-    grouped: dict[tuple[str, Condition, tuple[str, ...]], set[str]] = defaultdict(set)
+    # (effect, condition, final resources) -> actions; each action once per (effect, condition)
+    grouped: dict[tuple[str, Condition, tuple[str, ...]], list[str]] = {}
     absorbed: dict[frozenset[str], tuple[str, ...]] = {}  # actions often share one set
     for (effect, cond, action), arns in by_action.items():
-        frozen = frozenset(arns)
-        final = absorbed.get(frozen)
-        if final is None:
-            final = absorbed[frozen] = tuple(_absorbed(arns))
-        grouped[(effect, cond, final)].add(action)
+        if len(arns) == 1:  # nothing to absorb
+            final = tuple(arns)
+        else:
+            frozen = frozenset(arns)
+            final = absorbed.get(frozen)  # type: ignore[assignment]
+            if final is None:
+                final = absorbed[frozen] = tuple(_absorbed(arns))
+        key3 = (effect, cond, final)
+        actions = grouped.get(key3)
+        if actions is None:
+            grouped[key3] = [action]
+        else:
+            actions.append(action)
     statements = []
     for (effect, cond, resources), actions in grouped.items():
-        st: dict[str, Any] = {
-            "Effect": effect,
-            "Action": sorted(actions, key=str.lower),
-            "Resource": list(resources),
-        }
+        if len(actions) > 1:
+            actions.sort(key=str.lower)
+        st: dict[str, Any] = {"Effect": effect, "Action": actions, "Resource": list(resources)}
         if cond:
             st["Condition"] = condition_json(cond)
         statements.append(st)
-    statements.sort(key=_statement_key)
+    if len(statements) > 1:
+        statements.sort(key=_statement_key)
     return statements
 
 
@@ -199,7 +206,7 @@ def policy_size(document: dict[str, Any]) -> int:
     JSON without the whitespace between tokens. Whitespace inside strings is counted (an
     over-estimate if IAM drops it too, never an under-estimate); characters, not bytes, and
     non-ASCII characters count once, as written (not ``\\uXXXX``)."""
-    return len(_compact(document))
+    return int(_sizer(document))
 
 
 #: json.dumps(value, separators=(",", ":"), ensure_ascii=False), without building an encoder
@@ -209,6 +216,28 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 def _compact(value: Any) -> str:
     return _COMPACT.encode(value)
+
+
+def _make_sizer() -> Any:
+    """``len(_compact(doc))`` for a policy document, quicker: json's C encoder is made once
+    (JSONEncoder.encode makes one per call, which is most of the time on a small policy),
+    with no check for circular references (a document the merge made has none). Where the C
+    encoder is missing (another Python), ``_compact``."""
+    from json import encoder
+
+    try:
+        enc = encoder.c_make_encoder(  # type: ignore[attr-defined]
+            None, _COMPACT.default, encoder.encode_basestring, None, ":", ",", False, False, True)
+    except (AttributeError, TypeError):  # pragma: no cover - CPython's json has it
+        return lambda doc: len(_compact(doc))
+
+    def size(doc: Any) -> int:
+        return len("".join(enc(doc, 0)))
+
+    return size
+
+
+_sizer = _make_sizer()
 
 
 def split(document: dict[str, Any], limit: int = MANAGED_LIMIT) -> list[dict[str, Any]]:
