@@ -420,8 +420,12 @@ def generate_policy(
 
         more, setting_findings = settings_grants(Settings(xray, logging, kms_key), env)
         run.grants += map(raw, more)
-    findings = _env_findings(env) + _dedupe(run.findings + setting_findings)
-    statements = policy.merge_raw(run.grants)
+    findings = run.findings + setting_findings
+    if len(findings) > 1:
+        findings = _dedupe(findings)
+    if env.used_unknown:
+        findings[:0] = _env_findings(env)
+    statements = policy.merge_raw(run.grants) if run.grants else []
     if statements:
         doc = policy.document(statements)
     elif run.tasks == run.recognised and not findings:
@@ -435,7 +439,7 @@ def generate_policy(
             "no Allow statement could be produced for the Task states; see the warnings above",
         ))
         doc = policy.document([])
-    size = policy.policy_size(doc)
+    size = policy.policy_size(doc) if statements else _FIXED_SIZES[doc == policy.DENY_ALL]
     if size > policy.INLINE_LIMIT:
         findings.append(Finding(
             "policy-too-large",
@@ -443,12 +447,15 @@ def generate_policy(
             f"role's inline policies (and {policy.MANAGED_LIMIT:,} for a managed policy); write it "
             "as several managed policies with --split DIR"))
     targets = {key: policy.document(policy.merge_raw(grants))
-               for key, grants in sorted(run.targets.items())}
+               for key, grants in sorted(run.targets.items())} if run.targets else {}
     result = GenerateResult(doc, findings, [], run.tasks, run.recognised, run.activities,
                             run.states, targets, {}, size)
     result._raw = (run.grants, run.targets)
     return result
 
+
+#: the size of the two documents without Allow statements: the empty one, and deny-all
+_FIXED_SIZES = (policy.policy_size(policy.document([])), policy.policy_size(policy.DENY_ALL))
 
 #: (region, account, partition) triples already found valid
 _CHECKED: set[tuple[str | None, str | None, str | None]] = set()

@@ -115,7 +115,7 @@ def parse_text(text: str, name: str = "<definition>", fmt: str | None = None) ->
 
 def parse(text: str, name: str = "<definition>", fmt: str | None = None) -> Loaded:
     """Parse JSON or YAML text, saying how it was read (see :class:`Loaded`)."""
-    if fmt is None:
+    if fmt is None and name != "<definition>":
         lower = name.lower()
         if lower.endswith((".yaml", ".yml")):
             fmt = "yaml"

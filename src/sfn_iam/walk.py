@@ -124,8 +124,13 @@ def iter_states(
             f"the top level must be an object with \"StartAt\" and \"States\", not a "
             f"{type(definition).__name__}"
         )
-    top_ql = _query_language(definition, "JSONPath", "top level")
-    states = _states_of(definition, "top level", "the state machine")
+    top_ql = definition.get("QueryLanguage", "JSONPath")
+    if top_ql != "JSONPath" and top_ql != "JSONata":  # noqa: PLR1714  # also for unhashables
+        top_ql = _query_language(definition, "JSONPath", "top level")  # raises
+    states = definition.get("States")
+    if states.__class__ is not dict or not states or not isinstance(
+            definition.get("StartAt", ""), str):
+        states = _states_of(definition, "top level", "the state machine")  # checks, raises
     names: list[str] = []  # names[:depth] is the prefix of the frame being read
     # a frame: (iterator, depth, id of its States object or 0 for a Parallel's branches)
     stack: list[tuple[Iterator[tuple[Any, Any]], int, int]] = [(iter(states.items()), 0, id(states))]
