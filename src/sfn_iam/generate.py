@@ -167,11 +167,64 @@ class _Plan:
         )
 
 
-#: Task Resource -> its plan, for the Resources whose rule supports their pattern (nothing
-#: to report about them, so the plan is all a Task needs). Shared by every run: it depends
-#: only on the Resource text and the catalogue.
-_PLANS: dict[str, _Plan] = {}
-_MAX_PLANS = 4096
+#: What a Task Resource calls: ``(plan, note, activity)`` with ``plan`` None when nothing is
+#: granted for it, ``note`` the ``(code, message)`` of the finding every Task with this
+#: Resource gets (an unknown integration, an unsupported pattern), ``activity`` True for an
+#: Activity ARN.
+_Verdict = tuple["_Plan | None", "tuple[str, str] | None", bool]
+
+#: Task Resource -> its verdict, worked out once: it depends only on the Resource text and
+#: the catalogue, so every run shares it.
+_VERDICTS: dict[str, _Verdict] = {}
+_MAX_VERDICTS = 4096
+
+
+def _verdict(resource: str) -> _Verdict:
+    target = classify(resource)
+    out: _Verdict
+    if target.kind == "activity":
+        out = (None, None, True)
+    elif target.kind == "unknown":
+        out = (None, ("unknown-integration",
+                      f"{target.why}; no permission granted for this state"), False)
+    else:
+        rule, note = _rule(resource, target)
+        if rule is None:
+            out = (None, note, False)
+        elif _supported(target.pattern, rule):
+            out = (_Plan(target, rule, target.pattern), None, False)
+        else:
+            # An unsupported pattern is warned about and authorised like request-response
+            # (some templates and integration pages disagree, e.g. SageMaker callback);
+            # ``.sync:2`` only where a rule opts in.
+            shown = "request-response" if not target.pattern else f".{target.pattern}"
+            out = (_Plan(target, rule, ""), (
+                "unsupported-pattern",
+                f"the AWS documentation says {target.service}:{target.api} does not support "
+                f"{shown}; granted the request-response permissions only"), False)
+    if len(_VERDICTS) < _MAX_VERDICTS:
+        _VERDICTS[resource] = out
+    return out
+
+
+def _rule(resource: str, target: _Target) -> tuple[Rule | None, tuple[str, str] | None]:
+    """The catalogue rule for the integration, or None and the finding that says so."""
+    sdk = target.service.startswith("aws-sdk:")
+    module = service_module("aws-sdk" if sdk else target.service)
+    rules: dict[str, Rule] = getattr(module, "RULES", {}) if module else {}
+    rule = rules.get(target.api)
+    if rule is not None:
+        return rule, None
+    hint = ""
+    if sdk:
+        from sfn_iam.sdk_names import likely_action
+
+        action = likely_action(target.service.split(":", 1)[1], target.api)
+        hint = (f" (AWS SDK integrations are not supported yet: the role most likely "
+                f"needs {action}; see the Service Authorization Reference)")
+    return None, ("unknown-integration",
+                  f"{resource!r}: {target.service}:{target.api} is not an integration sfn-iam "
+                  f"knows; no permission granted for this state{hint}")
 
 
 class _Run:
@@ -229,40 +282,22 @@ class _Run:
             resource = self._resource(ref, env)
             if resource is None:
                 return
-        plan = _PLANS.get(resource)  # type: ignore[arg-type]
+        verdict = _VERDICTS.get(resource)  # type: ignore[arg-type]
+        if verdict is None:
+            verdict = _verdict(resource)  # type: ignore[arg-type]
+        plan, note, activity = verdict
+        if note is not None:
+            self.findings.append(Finding(note[0], note[1], ref.path, "Resource"))
+        if activity:
+            self.activities += 1
+            self.recognised += 1
         if plan is None:
-            plan = self._plan(ref, resource)  # type: ignore[arg-type]
-            if plan is None:
-                return
-        elif ref.type == "Task":
+            return
+        if ref.type == "Task":
             self.recognised += 1
         t = Task(ref, plan.integration, plan.pattern, env, plan.partition,
                  resource, self.findings)  # type: ignore[arg-type]
         self.apply(plan, t, out)
-
-    def _plan(self, ref: StateRef, resource: str) -> _Plan | None:
-        """The plan of a Resource not met before (findings for what is wrong with it); None
-        when nothing can be granted. Counts the Task as recognised when it is."""
-        target = classify(resource)
-        if target.kind == "activity":
-            self.activities += 1
-            self.recognised += 1
-            return None
-        if target.kind == "unknown":
-            self._note(ref, "unknown-integration",
-                       f"{target.why}; no permission granted for this state")
-            return None
-        rule = self._rule(ref, resource, target)
-        if rule is None:
-            return None
-        if ref.type == "Task":
-            self.recognised += 1
-        if _supported(target.pattern, rule):
-            plan = _Plan(target, rule, target.pattern)
-            if len(_PLANS) < _MAX_PLANS:
-                _PLANS[resource] = plan
-            return plan
-        return _Plan(target, rule, self._pattern(ref, rule, target))
 
     def _note(self, ref: StateRef, code: str, message: str) -> None:
         self.findings.append(Finding(code, message, ref.path, "Resource"))
@@ -278,36 +313,6 @@ class _Run:
                    f"Resource {raw_resource!r} has {names} without a value; pass --substitute "
                    "NAME=VALUE (no permission granted for this state)")
         return None
-
-    def _rule(self, ref: StateRef, resource: str, target: _Target) -> Rule | None:
-        """The catalogue rule for the integration; None (and a finding) when there is none."""
-        sdk = target.service.startswith("aws-sdk:")
-        module = service_module("aws-sdk" if sdk else target.service)
-        rules: dict[str, Rule] = getattr(module, "RULES", {}) if module else {}
-        rule = rules.get(target.api)
-        if rule is not None:
-            return rule
-        hint = ""
-        if sdk:
-            from sfn_iam.sdk_names import likely_action
-
-            action = likely_action(target.service.split(":", 1)[1], target.api)
-            hint = (f" (AWS SDK integrations are not supported yet: the role most likely "
-                    f"needs {action}; see the Service Authorization Reference)")
-        self._note(ref, "unknown-integration",
-                   f"{resource!r}: {target.service}:{target.api} is not an integration sfn-iam "
-                   f"knows; no permission granted for this state{hint}")
-        return None
-
-    def _pattern(self, ref: StateRef, rule: Rule, target: _Target) -> str:
-        """The pattern to authorise: an unsupported one is warned about and authorised like
-        request-response (some templates and integration pages disagree, e.g. SageMaker
-        callback); ``.sync:2`` only where a rule opts in."""
-        shown = "request-response" if not target.pattern else f".{target.pattern}"
-        self._note(ref, "unsupported-pattern",
-                   f"the AWS documentation says {target.service}:{target.api} does not support "
-                   f"{shown}; granted the request-response permissions only")
-        return ""
 
     def apply(self, plan: _Plan, t: Task, out: list[RawGrant]) -> None:
         """Resolve the plan's grants for the Task ``t``; add them to ``out`` in rule order.

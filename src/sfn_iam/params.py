@@ -103,7 +103,10 @@ def substitute(text: str, substitutions: dict[str, str]) -> tuple[str, list[str]
     """Replace ``${Name}`` placeholders; return the text and the names left unresolved."""
     if "${" not in text:
         return text, []
-    missing: list[str] = []
+    if not substitutions:  # nothing to put in: every placeholder is missing
+        missing = _PLACEHOLDER.findall(text)
+        return text, missing
+    missing = []
 
     def repl(m: re.Match[str]) -> str:
         name = m.group(1)
