@@ -3,7 +3,7 @@ in the spirit of parliament's config.yaml) so that scripts can filter on them.""
 
 from __future__ import annotations
 
-from sfn_iam.model import _Frozen, _read_only
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 
 #: code -> one-line title. Every Finding's code must be a key here (a test checks it).
 CODES: dict[str, str] = {
@@ -22,27 +22,28 @@ CODES: dict[str, str] = {
 }
 
 
-@_read_only
-class Finding(_Frozen):
-    """One warning: a stable ``code``, the message, the state and the parameter it is about."""
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
-    __slots__ = ("_code", "_message", "_parameter", "_state_path")
-    _fields = ("code", "message", "state_path", "parameter")
+    class _FindingFields(NamedTuple):
+        code: str
+        message: str
+        state_path: tuple[str, ...] = ()
+        parameter: str | None = None
+else:  # the same named tuple, without importing typing at run time
+    from collections import namedtuple
 
-    code: str
-    message: str
-    state_path: tuple[str, ...]
-    parameter: str | None
+    _FindingFields = namedtuple("Finding", ("code", "message", "state_path", "parameter"),
+                                defaults=((), None))
 
-    def __init__(self, code: str, message: str, state_path: tuple[str, ...] = (),
-                 parameter: str | None = None) -> None:
-        self._code = code
-        self._message = message
-        self._state_path = state_path
-        self._parameter = parameter
 
-    def _key(self) -> tuple[object, ...]:
-        return (self._code, self._message, self._state_path, self._parameter)
+class Finding(_FindingFields):
+    """One warning: a stable ``code``, the message, the state and the parameter it is about.
+
+    A named tuple: a run can have thousands (one per dynamic value), and a tuple is made,
+    hashed (findings are de-duplicated) and compared in C."""
+
+    __slots__ = ()
 
     @property
     def where(self) -> str:
