@@ -364,6 +364,15 @@ def _many(path: tuple[str, ...], rule_id: str, doc: str, gr: G, key: GrantKey,
     """The grants of several resources, or of dynamic ones: one grant per parameter
     (``where``), the dynamic ones apart. Returns ``dynamic`` with this grant's dynamic
     resources added (each gets a finding)."""
+    if len(resources) == 1:
+        res = resources[0]
+        out.append((key, (res.arn,), res.dynamic, path, rule_id, res.where, doc, gr.note))
+        if not res.dynamic:
+            return dynamic
+        if dynamic is None:
+            return [(gr, res)]
+        dynamic.append((gr, res))
+        return dynamic
     by_where: dict[tuple[str | None, bool], list[str]] = {}
     for res in resources:
         by_where.setdefault((res.where, res.dynamic), []).append(res.arn)

@@ -177,7 +177,7 @@ class Params:
                 return Value(DYNAMIC, f"{where}.{step}.$", expr=expr_s, reason=describe_dynamic(expr_s))
             else:
                 return Value(ABSENT, f"{where}.{step}")
-        return self._leaf(node, where)
+        return self.leaf(node, where)
 
     def items(self, *path: str) -> list[tuple[int, Value]]:
         """The elements of the list at ``path``: ``[(index, value)]``; a dynamic list is one
@@ -189,7 +189,8 @@ class Params:
             return [(i, self.get(*path, i)) for i in range(len(v.value))]
         return []
 
-    def _leaf(self, node: Any, where: str) -> Value:
+    def leaf(self, node: Any, where: str) -> Value:
+        """The Value of ``node``, found at ``where``, when it is not an object to go into."""
         if not isinstance(node, str):
             return Value(STATIC, where, node)
         if is_jsonata_expr(node):

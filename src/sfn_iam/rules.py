@@ -245,16 +245,20 @@ def param(
         return malformed(t, v, what, dynamic)
 
     def resolve(t: Task) -> list[Res]:
+        v: Value | None = None
         if single is not None:
             root = t.root  # the Task is its own Params
             if root.__class__ is dict:
                 node = root.get(single)
-                if node.__class__ is str and node and "{%" not in node and "${" not in node:
+                if node.__class__ is str and node:
                     where = wheres.get(t.field)
                     if where is None:
                         where = wheres[t.field] = f"{t.field}.{single}"
-                    return static(t, node, where, None)
-        v = t.value(*keys)
+                    if "{%" not in node and "${" not in node:
+                        return static(t, node, where, None)
+                    v = t.leaf(node, where)  # a placeholder or JSONata: what t.value reads
+        if v is None:
+            v = t.value(*keys)
         kind = v.kind  # v.absent, v.dynamic and v.text, read once
         if kind == ABSENT:
             if required:
