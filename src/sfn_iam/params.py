@@ -191,20 +191,17 @@ class Params:
 
     def leaf(self, node: Any, where: str) -> Value:
         """The Value of ``node``, found at ``where``, when it is not an object to go into."""
-        if not isinstance(node, str):
+        if node.__class__ is not str and not isinstance(node, str):
             return Value(STATIC, where, node)
-        if is_jsonata_expr(node):
-            return Value(DYNAMIC, where, expr=str(node), reason=describe_dynamic(str(node)))
-        if isinstance(node, str) and "${" in node:
+        if "{%" in node and is_jsonata_expr(node):
+            return Value(DYNAMIC, where, None, str(node), describe_dynamic(str(node)))
+        if "${" in node:
             text, missing = substitute(node, self.substitutions)
             if missing:
                 for name in missing:
                     self.unresolved.append((where, name))
-                return Value(
-                    DYNAMIC,
-                    where,
-                    expr=node,
-                    reason="an unresolved placeholder " + ", ".join(f"${{{n}}}" for n in missing),
-                )
+                shown = ("${" + missing[0] + "}" if len(missing) == 1
+                         else ", ".join(f"${{{n}}}" for n in missing))
+                return Value(DYNAMIC, where, None, node, "an unresolved placeholder " + shown)
             return Value(STATIC, where, text)
         return Value(STATIC, where, node)
