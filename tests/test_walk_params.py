@@ -62,6 +62,18 @@ def test_walker_visits_every_state_once(tree: Any) -> None:
     assert len({r.path for r in refs}) == len(refs)
 
 
+@settings(max_examples=200, deadline=None)
+@given(trees, st.sets(st.sampled_from(["Pass", "Parallel", "Map", "Task"])))
+def test_only_yields_those_types_and_tally_counts_all(tree: Any, types: set[str]) -> None:
+    definition = _block(tree)
+    every = list(iter_states(definition))
+    tally = [-1]
+    some = list(iter_states(definition, only=frozenset(types), tally=tally))
+    assert [(r.path, r.type) for r in some] == [
+        (r.path, r.type) for r in every if r.type in types]
+    assert tally == [len(every)] == [_count(tree)]
+
+
 def test_paths_name_branches_and_maps() -> None:
     d = _block([("parallel", [[None], [("map", [None])]])])
     paths = [r.where for r in iter_states(d)]

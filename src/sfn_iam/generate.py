@@ -227,6 +227,9 @@ def _rule(resource: str, target: _Target) -> tuple[Rule | None, tuple[str, str] 
                   f"knows; no permission granted for this state{hint}")
 
 
+_TASK_OR_MAP = frozenset({"Task", "Map"})
+
+
 class _Run:
     """The grants, target-role grants, findings and counts of one generation."""
 
@@ -243,10 +246,9 @@ class _Run:
     def walk(self, parsed: Any) -> None:
         """Every state of the definition: a Task's grants, a Map's child executions, reader
         and writer."""
-        states = 0
+        tally = [0]
         task, env, grants = self.task, self.env, self.grants
-        for ref in iter_states(parsed):
-            states += 1
+        for ref in iter_states(parsed, only=_TASK_OR_MAP, tally=tally):
             kind = ref.type
             if kind == "Task":
                 self.tasks += 1
@@ -260,7 +262,7 @@ class _Run:
                 grants += map(raw, distributed_map.child_grants(ref, env))
                 for pseudo in distributed_map.reader_writer(ref):
                     task(pseudo, env, grants)
-        self.states += states
+        self.states += tally[0]
 
     def cross_account(self, ref: StateRef) -> None:
         """A Task with ``Credentials`` runs as another role: its grants belong to that role

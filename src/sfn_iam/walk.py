@@ -110,7 +110,8 @@ def _states_of(container: Any, where: tuple[str, ...] | str, what: str) -> dict[
 
 
 def iter_states(
-    definition: Any, *, max_states: int = MAX_STATES, max_path_names: int = MAX_PATH_NAMES
+    definition: Any, *, max_states: int = MAX_STATES, max_path_names: int = MAX_PATH_NAMES,
+    only: frozenset[str] | None = None, tally: list[int] | None = None,
 ) -> Iterator[StateRef]:
     """Yield every state in document order, depth first. Raises DefinitionError on bad input.
 
@@ -118,6 +119,10 @@ def iter_states(
     memory is linear in the depth; each yielded path is a new tuple. A structure that
     contains itself (possible in a dict built in Python) is refused, and so is a walk past
     ``max_states`` states or ``max_path_names`` path names in all.
+
+    ``only``: yield only the states of these types (every state is still walked and
+    checked); ``tally``: a list whose first item becomes the number of states walked, when
+    the walk ends.
     """
     if not isinstance(definition, dict):
         raise DefinitionError(
@@ -145,9 +150,13 @@ def iter_states(
             entry = next(items, None)
             if entry is None:
                 stack.pop()
-            else:
-                names.append(f"branch {entry[0] + 1}")
-                _enter(stack, open_states, _states_of(entry[1], tuple(names), "a branch"), names)
+                continue
+            names.append(f"branch {entry[0] + 1}")
+            branch = entry[1]
+            states = branch.get("States") if type(branch) is dict else None
+            if type(states) is not dict or not states or type(branch.get("StartAt", "")) is not str:
+                states = _states_of(branch, tuple(names), "a branch")  # checks, raises
+            _enter(stack, open_states, states, names)
             continue
         prefix = tuple(names)
         step = depth + 1  # names in the path of each state of this frame
@@ -182,15 +191,15 @@ def iter_states(
                 ql = top_ql
             elif type(ql) is not str or ql not in query_languages:
                 _query_language(body, top_ql, path)  # raises
-            ref = state_ref(path, body, ql, stype)
             if stype == "Task":
                 # the usual Task, checked inline; anything unusual gets the full check
                 resource = body.get("Resource")
                 block = body.get("Arguments" if ql == "JSONata" else "Parameters")
                 if (type(resource) is not str or not resource.strip()
                         or (block is not None and type(block) is not dict)):
-                    _check_task(ref)
-            yield ref
+                    _check_task(state_ref(path, body, ql, stype))
+            if only is None or stype in only:
+                yield state_ref(path, body, ql, stype)
             if stype == "Parallel":
                 branches = body.get("Branches")
                 if not isinstance(branches, list) or not branches:
@@ -208,6 +217,8 @@ def iter_states(
         else:
             stack.pop()
             open_states.discard(key)
+    if tally is not None:
+        tally[0] = count
 
 
 def _enter(stack: list[tuple[Iterator[tuple[Any, Any]], int, int]], open_states: set[int],
