@@ -137,97 +137,114 @@ def iter_states(
             definition.get("StartAt", ""), str):
         states = _states_of(definition, "top level", "the state machine")  # checks, raises
     names: list[str] = []  # names[:depth] is the prefix of the frame being read
-    # a frame: (iterator, depth, id of its States object or 0 for a Parallel's branches)
-    stack: list[tuple[Iterator[tuple[Any, Any]], int, int]] = [(iter(states.items()), 0, id(states))]
-    open_states = {id(states)}  # the States objects of the enclosing frames
-    count = total = 0
+    # a frame: (iterator over its states, depth, id of its States object), or a Parallel's
+    # branch not entered yet: (None, depth of the Parallel's path, (index, branch))
+    stack: list[tuple[Any, int, Any]] = []
+    open_states: set[int] = set()  # the States objects of the enclosing frames
+    # [states, path names] counted so far: a frame counts all its states when it is entered
+    counted = [0, 0]
+    limits = (max_states, max_path_names)
+    _enter(stack, open_states, states, names, counted, limits)
     # module globals read once per state, bound once here
     state_ref, state_types, query_languages = StateRef, STATE_TYPES, QUERY_LANGUAGES
     while stack:
         items, depth, key = stack[-1]
         del names[depth:]
-        if not key:  # a Parallel's branches: one branch, then back here for the next
-            entry = next(items, None)
-            if entry is None:
-                stack.pop()
-                continue
-            names.append(f"branch {entry[0] + 1}")
-            branch = entry[1]
+        if items is None:  # a Parallel's branch: enter it, and read it now
+            stack.pop()
+            index, branch = key
+            names.append(_BRANCH_NAMES[index] if index < 16 else f"branch {index + 1}")
             states = branch.get("States") if type(branch) is dict else None
             if type(states) is not dict or not states or type(branch.get("StartAt", "")) is not str:
                 states = _states_of(branch, tuple(names), "a branch")  # checks, raises
-            _enter(stack, open_states, states, names)
-            continue
+            _enter(stack, open_states, states, names, counted, limits)
+            items, depth, key = stack[-1]
         prefix = tuple(names)
-        step = depth + 1  # names in the path of each state of this frame
-        for name, body in items:  # this frame's states, until one opens a frame of its own
-            # concatenation, not (*prefix, name): about 40 ns less per state
-            path = prefix + (name if type(name) is str else str(name),)  # noqa: RUF005
-            count += 1
-            total += step
-            if count > max_states or total > max_path_names:
-                if count > max_states:
-                    raise DefinitionError(
-                        f"has more than {max_states:,} states (every state of every branch and "
-                        "Map, each time it is reached): refused")
-                raise _fail(
-                    f"the states are nested too deeply: their paths add up to more than "
-                    f"{max_path_names:,} names (about 5,000 levels of Parallel or Map nested in "
-                    "one another): refused", path)
+        # this frame's states, until one opens a frame of its own; a state's path is made
+        # only when it is yielded or wrong
+        for name, body in items:
             if type(body) is not dict and not isinstance(body, dict):
-                raise _fail(f"a state must be an object, not a {type(body).__name__}", path)
+                raise _fail(f"a state must be an object, not a {type(body).__name__}",
+                            _path(prefix, name))
             stype = body.get("Type")
             if type(stype) is not str or stype not in state_types:
                 if stype is None:
                     raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, '
-                                "Parallel, Map)", path)
+                                "Parallel, Map)", _path(prefix, name))
                 raise _fail(
                     f'"Type" is {_short(stype)}; expected one of Task, Pass, Choice, Wait, '
                     "Succeed, Fail, Parallel, Map",
-                    path,
+                    _path(prefix, name),
                 )
             ql = body.get("QueryLanguage")
             if ql is None:
                 ql = top_ql
             elif type(ql) is not str or ql not in query_languages:
-                _query_language(body, top_ql, path)  # raises
+                _query_language(body, top_ql, _path(prefix, name))  # raises
             if stype == "Task":
                 # the usual Task, checked inline; anything unusual gets the full check
                 resource = body.get("Resource")
                 block = body.get("Arguments" if ql == "JSONata" else "Parameters")
                 if (type(resource) is not str or not resource.strip()
                         or (block is not None and type(block) is not dict)):
-                    _check_task(state_ref(path, body, ql, stype))
+                    _check_task(state_ref(_path(prefix, name), body, ql, stype))
             if only is None or stype in only:
-                yield state_ref(path, body, ql, stype)
+                # concatenation, not (*prefix, name): about 40 ns less per state
+                yield state_ref(prefix + (name if type(name) is str else str(name),),  # noqa: RUF005
+                                body, ql, stype)
             if stype == "Parallel":
                 branches = body.get("Branches")
                 if not isinstance(branches, list) or not branches:
-                    raise _fail('a Parallel state needs "Branches", a non-empty list', path)
-                names.append(path[-1])
-                stack.append((enumerate(branches), depth + 1, 0))
+                    raise _fail('a Parallel state needs "Branches", a non-empty list',
+                                _path(prefix, name))
+                names.append(name if type(name) is str else str(name))
+                # the branches in reverse, so that the first is read first
+                stack.extend((None, depth + 1, (i, branches[i]))
+                             for i in range(len(branches) - 1, -1, -1))
                 break
             if stype == "Map":
                 proc = body.get("ItemProcessor", body.get("Iterator"))
+                path = _path(prefix, name)
                 if proc is None:
                     raise _fail('a Map state needs "ItemProcessor" (or the older "Iterator")', path)
                 names.append(path[-1])
-                _enter(stack, open_states, _states_of(proc, path, '"ItemProcessor"'), names)
+                _enter(stack, open_states, _states_of(proc, path, '"ItemProcessor"'), names,
+                       counted, limits)
                 break
         else:
             stack.pop()
             open_states.discard(key)
     if tally is not None:
-        tally[0] = count
+        tally[0] = counted[0]
 
 
-def _enter(stack: list[tuple[Iterator[tuple[Any, Any]], int, int]], open_states: set[int],
-           states: dict[str, Any], names: list[str]) -> None:
-    """Push the frame that reads ``states``, whose prefix is ``names``."""
+_BRANCH_NAMES = tuple(f"branch {i + 1}" for i in range(16))
+
+
+def _path(prefix: tuple[str, ...], name: Any) -> tuple[str, ...]:
+    return (*prefix, name if type(name) is str else str(name))
+
+
+def _enter(stack: list[tuple[Any, int, Any]], open_states: set[int],
+           states: dict[str, Any], names: list[str], counted: list[int],
+           limits: tuple[int, int]) -> None:
+    """Push the frame that reads ``states``, whose prefix is ``names``, counting its states
+    (and the names of their paths) against the limits."""
     key = id(states)
     if key in open_states:
         raise _fail("contains itself: these States are those of an enclosing branch or Map "
                     "(a recursive structure is not a definition)", tuple(names))
+    counted[0] += len(states)
+    counted[1] += len(states) * (len(names) + 1)
+    if counted[0] > limits[0]:
+        raise DefinitionError(
+            f"has more than {limits[0]:,} states (every state of every branch and "
+            "Map, each time it is reached): refused")
+    if counted[1] > limits[1]:
+        raise _fail(
+            f"the states are nested too deeply: their paths add up to more than "
+            f"{limits[1]:,} names (about 5,000 levels of Parallel or Map nested in "
+            "one another): refused", tuple(names) or "top level")
     open_states.add(key)
     stack.append((iter(states.items()), len(names), key))
 
