@@ -187,3 +187,26 @@ def test_absorb_keeps_one_of_two_patterns_that_cover_each_other() -> None:
     assert _absorb({"arn:aws:s3:::b/a${*}", "arn:aws:s3:::b/ab"}) == {
         "arn:aws:s3:::b/a${*}", "arn:aws:s3:::b/ab"}
 
+
+
+_texts = st.text(min_size=1, max_size=12)  # any character: quotes, backslashes, controls, é
+_statements = st.lists(
+    st.fixed_dictionaries(
+        {"Effect": st.sampled_from(["Allow", "Deny"]),
+         "Action": st.lists(_texts, min_size=1, max_size=4),
+         "Resource": st.lists(_texts, min_size=1, max_size=4)},
+        optional={"Condition": st.dictionaries(
+            _texts, st.dictionaries(_texts, st.one_of(_texts, st.lists(_texts, max_size=3)),
+                                    max_size=2), max_size=2)}),
+    max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_statements, st.sampled_from(["2012-10-17", 'odd "version"']))
+def test_size_counted_from_strings_equals_the_encoded_size(
+        statements: list[dict[str, Any]], version: str) -> None:
+    """policy_size counts the merge's shape of document from its strings: the same number as
+    the compact JSON it stands for, whatever characters the strings hold."""
+    document = {"Version": version, "Statement": statements}
+    compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    assert policy_size(document) == len(compact)

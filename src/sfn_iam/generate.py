@@ -425,7 +425,8 @@ def generate_policy(
               state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
     run = _Run(env)
     try:
-        run.walk(load_definition(definition, source))
+        run.walk(definition if definition.__class__ is dict
+                 else load_definition(definition, source))
     except DefinitionError as exc:
         if source and not exc.source:
             raise exc.with_source(source) from None

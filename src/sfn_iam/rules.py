@@ -203,7 +203,7 @@ def dynamic_res(t: Task, v: Any, template: str, **names: str) -> Res:
     is a format string: a static user value that completes it goes in ``names`` (escaped),
     never into the template itself, whose ``{`` ``}`` would be read as fields."""
     arn = "*" if template == "*" else t.fmt(template, **names)
-    if v.dynamic:
+    if v.kind == DYNAMIC:
         return Res(arn, v.where, True, v.reason, v.expr)
     return Res(arn, v.where, True, "a value sfn-iam cannot read", repr(v.value))
 

@@ -109,8 +109,11 @@ class Task(Params):
         return self.env.state_machine(self.partition)
 
     def finding(self, code: str, message: str, parameter: str | None = None) -> None:
-        self.findings.append(Finding(code, message, self.path, parameter))
+        # Finding(code, message, self.path, parameter), without the named tuple's __new__
+        self.findings.append(_new_tuple(Finding, (code, message, self.ref.path, parameter)))
 
+
+_new_tuple = tuple.__new__
 
 #: (template, Task partition, env partition, region, account) -> (the template with
 #: ``{partition}``, ``{region}``, ``{account}`` filled in and the other fields left, the
