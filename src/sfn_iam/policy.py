@@ -131,6 +131,8 @@ def merge(grants: Iterable[Grant]) -> list[dict[str, Any]]:
 
 def merge_raw(grants: Iterable[RawGrant]) -> list[dict[str, Any]]:
     """:func:`merge` of the grants as the generator collects them (:data:`RawGrant`)."""
+    if grants.__class__ is list and len(grants) == 1:
+        return _merge_one(grants[0])
     # grants with the same effect, condition and actions pool their resources first (one
     # dict look-up per grant, not per action)
     by_grant: dict[GrantKey, list[str]] = {}
@@ -178,6 +180,22 @@ def merge_raw(grants: Iterable[RawGrant]) -> list[dict[str, Any]]:
     if len(statements) > 1:
         statements.sort(key=_statement_key)
     return statements
+
+
+def _merge_one(gr: RawGrant) -> list[dict[str, Any]]:
+    """:func:`merge_raw` of one grant: its statement."""
+    (effect, cond, grant_actions), resources = gr[0], gr[1]
+    actions = list(dict.fromkeys(_normalized(a) or normalize_action(a) for a in grant_actions))
+    if len(actions) > 1:
+        actions.sort(key=str.lower)
+    st: dict[str, Any] = {
+        "Effect": effect,
+        "Action": actions,
+        "Resource": list(resources) if len(resources) < 2 else _absorbed(set(resources)),
+    }
+    if cond:
+        st["Condition"] = condition_json(cond)
+    return [st]
 
 
 def _statement_key(st: dict[str, Any]) -> tuple[Any, ...]:

@@ -1,0 +1,37 @@
+"""The merge: its quick paths (one grant) give what the general path gives, and the raw grants
+the generator collects merge like the Grant objects they stand for."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sfn_iam.model import Grant, Provenance, from_raw, raw
+from sfn_iam.policy import merge, merge_raw
+
+_actions = st.lists(st.sampled_from(["lambda:InvokeFunction", "lambda:invokeFunction",
+                                     "s3:GetObject", "athena:startQueryExecution", "sqs:SendMessage"]),
+                    min_size=1, max_size=4).map(tuple)
+_resources = st.lists(st.sampled_from(["*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b/k*",
+                                       "arn:aws:lambda:us-east-1:1:function:f", "arn:aws:s3:::b/${*}"]),
+                      min_size=1, max_size=4).map(tuple)
+_conditions = st.sampled_from([(), (("StringEquals", (("iam:PassedToService", ("ecs.amazonaws.com",)),)),)])
+_grants = st.builds(
+    lambda actions, resources, cond, effect, dynamic: Grant(
+        actions, resources, Provenance(("S",), "rule", "Parameters.X"), cond, effect, dynamic),
+    _actions, _resources, _conditions, st.sampled_from(["Allow", "Deny"]), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_grants)
+def test_one_grant_merges_like_the_general_path(grant: Grant) -> None:
+    one = merge_raw([raw(grant)])  # the one-grant path
+    general = merge_raw(iter([raw(grant)]))  # not a list: the general path
+    assert one == general
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_grants, max_size=6))
+def test_raw_grants_round_trip_and_merge_alike(grants: list[Grant]) -> None:
+    assert [from_raw(raw(g)) for g in grants] == grants
+    assert merge(grants) == merge_raw([raw(g) for g in grants])
