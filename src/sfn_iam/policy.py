@@ -160,9 +160,10 @@ def merge_raw(grants: Iterable[RawGrant]) -> list[dict[str, Any]]:
             final = tuple(arns)
         else:
             frozen = frozenset(arns)
-            final = absorbed.get(frozen)  # type: ignore[assignment]
-            if final is None:
-                final = absorbed[frozen] = tuple(_absorbed(arns))
+            found = absorbed.get(frozen)
+            if found is None:
+                found = absorbed[frozen] = tuple(_absorbed(arns))
+            final = found
         key3 = (effect, cond, final)
         actions = grouped.get(key3)
         if actions is None:

@@ -32,8 +32,9 @@ class Task(Params):
     __slots__ = ("env", "findings", "integration", "memo", "partition", "pattern", "ref",
                  "resource")
 
-    #: ``t.value(*path)``: the parameter at ``path`` (:meth:`Params.get`)
-    value = Params.get
+    def value(self, *path: str | int) -> Value:
+        """The parameter at ``path`` (:meth:`Params.get`): what rules read."""
+        return self.get(*path)
 
     def __init__(self, ref: StateRef, integration: str, pattern: str, env: Env,
                  partition: str, resource: str = "",
