@@ -27,6 +27,8 @@ COMPILED = (
     "src/sfn_iam/walk.py",
     "src/sfn_iam/params.py",
     "src/sfn_iam/task.py",
+    "src/sfn_iam/rules.py",
+    "src/sfn_iam/generate.py",
     "src/sfn_iam/policy.py",
 )
 

@@ -10,9 +10,9 @@ from sfn_iam.catalogue import service_module
 from sfn_iam.errors import DefinitionError, UsageError
 from sfn_iam.findings import Finding
 from sfn_iam.load import load_definition
-from sfn_iam.model import Grant, GrantKey, RawGrant, from_raw, make_condition, raw
+from sfn_iam.model import Grant, GrantKey, RawGrant, _Const, _set, from_raw, make_condition, raw
 from sfn_iam.params import substitute
-from sfn_iam.rules import DOC_BASE, G, Res, Rule, _Const, _set
+from sfn_iam.rules import DOC_BASE, G, Res, Rule
 from sfn_iam.task import Task, pattern_key
 from sfn_iam.walk import StateRef, iter_states
 
@@ -393,7 +393,8 @@ def _supported(pattern: str, rule: Rule) -> bool:
 
 
 def generate_policy(
-    definition: str | bytes | dict[str, Any],
+    # "| Any": the input is checked here (DefinitionError), not by the compiled signature
+    definition: str | bytes | dict[str, Any] | Any,
     *,
     region: str | None = None,
     account: str | None = None,

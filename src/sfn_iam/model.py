@@ -68,6 +68,23 @@ class _Frozen:
         return f"{type(self).__name__}({inner})"
 
 
+class _Const(_Frozen):
+    """Read-only after construction (what a frozen dataclass gives; these are catalogue data,
+    built once at import): equality, hash, repr and pickling come from ``_Frozen``; fields are
+    plain slots set through ``_set`` in ``__init__``."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__
+
+
 def _read_only(cls: _F) -> _F:
     """Give ``cls`` a read-only property per field, over the slot ``_<field>``."""
     for f in cls._fields:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sfn_iam.arn import parse_arn
-from sfn_iam.model import _Frozen, _read_only
+from sfn_iam.model import _Const, _Frozen, _read_only, _set
 from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value
 from sfn_iam.task import RR, SYNC, WAIT, Task
 
@@ -63,21 +63,6 @@ if TYPE_CHECKING:
     ConditionSpec = Union[ConditionBlock, Callable[[Task], Optional[ConditionBlock]], None]  # noqa: UP007, UP045
 
 
-class _Const(_Frozen):
-    """Read-only after construction (what a frozen dataclass gives; these are catalogue data,
-    built once at import): equality, hash, repr and pickling come from ``_Frozen``; fields are
-    plain slots set through ``_set`` in ``__init__``."""
-
-    __slots__ = ()
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-
-_set = object.__setattr__
 
 
 class G(_Const):
