@@ -287,7 +287,12 @@ def main() -> None:
     args = ap.parse_args()
     repeat = 3 if args.quick else 7
     only = set(args.only.split(","))
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; min of {repeat} rounds")
+    import sfn_iam.walk
+
+    build = ("compiled with mypyc" if sfn_iam.walk.__file__.endswith((".so", ".pyd"))
+             else "pure Python (an editable install, or SFN_IAM_PURE=1)")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; min of {repeat} rounds; "
+          f"sfn_iam {build}")
     if "a" in only:
         bench_a(args.corpus, repeat)
     if "b" in only:
