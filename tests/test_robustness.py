@@ -82,3 +82,42 @@ def test_mutations_never_crash(doc: Any, as_text: bool) -> None:
 def test_examples_without_region_or_account(example: Path) -> None:
     r = generate_policy(example.read_text(), source=example.name)
     json.dumps(r.document)
+
+
+class _Str(str):
+    """A str subclass, as a dict built in Python may hold."""
+
+
+def _lambda_state(**over: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "f"}, "End": True, **over}
+
+
+_F = ["arn:aws:lambda:us-east-1:123456789012:function:f"]
+
+
+@pytest.mark.parametrize(("definition", "resources"), [
+    pytest.param({"StartAt": "A", "States": {1: _lambda_state()}}, _F, id="int state name"),
+    pytest.param({"StartAt": "A", "States": {_Str("A"): {
+        "Type": _Str("Task"), "Resource": _Str("arn:aws:states:::lambda:invoke"),
+        "Parameters": {_Str("FunctionName"): _Str("f")}, "End": True}}}, _F, id="str subclasses"),
+])
+def test_python_built_definitions_read_like_json(definition: dict[str, Any],
+                                                 resources: list[str]) -> None:
+    """A definition built in Python (not parsed) with int names or str subclasses gives the
+    policy its JSON form gives, in the pure and the compiled build alike."""
+    from collections import OrderedDict
+
+    result = generate_policy(definition, region="us-east-1", account="123456789012")
+    assert [s["Resource"] for s in result.document["Statement"]] == [resources]
+    ordered = OrderedDict(StartAt="A", States=OrderedDict(A=OrderedDict(_lambda_state())))
+    again = generate_policy(ordered, region="us-east-1", account="123456789012")
+    assert [s["Resource"] for s in again.document["Statement"]] == [_F]
+
+
+@pytest.mark.parametrize("definition", [None, 5, 1.5, ["x"], {"StartAt": "A", "States": {
+    "A": {"Type": "Parallel", "End": True,
+          "Branches": ({"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}},)}}}])
+def test_library_misuse_is_a_definition_error(definition: Any) -> None:
+    with pytest.raises(DefinitionError):
+        generate_policy(definition, region="us-east-1", account="123456789012")

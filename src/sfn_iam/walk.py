@@ -168,14 +168,17 @@ def iter_states(
                             _path(prefix, name))
             stype = body.get("Type")
             if type(stype) is not str or stype not in state_types:
-                if stype is None:
+                if isinstance(stype, str) and str(stype) in state_types:
+                    stype = str(stype)  # a str subclass (a dict built in Python)
+                elif stype is None:
                     raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, '
                                 "Parallel, Map)", _path(prefix, name))
-                raise _fail(
-                    f'"Type" is {_short(stype)}; expected one of Task, Pass, Choice, Wait, '
-                    "Succeed, Fail, Parallel, Map",
-                    _path(prefix, name),
-                )
+                else:
+                    raise _fail(
+                        f'"Type" is {_short(stype)}; expected one of Task, Pass, Choice, Wait, '
+                        "Succeed, Fail, Parallel, Map",
+                        _path(prefix, name),
+                    )
             ql = body.get("QueryLanguage")
             if ql is None:
                 ql = top_ql
