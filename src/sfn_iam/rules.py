@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sfn_iam.arn import parse_arn
-from sfn_iam.model import _Const, _Frozen, _read_only, _set
+from sfn_iam.model import _Const, _set
 from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value
 from sfn_iam.task import RR, SYNC, WAIT, Task
 
@@ -29,30 +29,38 @@ RR_WAIT = frozenset({RR, WAIT})
 ONLY_SYNC = frozenset({SYNC})
 
 
-@_read_only
-class Res(_Frozen):
+class Res:
     """A resource ARN (or ``*``) and where it came from. ``dynamic`` marks a wildcard forced
-    by a value known only at run time; ``reason``/``expr`` say which."""
+    by a value known only at run time; ``reason``/``expr`` say which.
 
-    __slots__ = ("_arn", "_dynamic", "_expr", "_reason", "_where")
-    _fields = ("arn", "where", "dynamic", "reason", "expr")
+    A plain slotted class, compared and hashed by its fields and read-only by convention (like
+    :class:`~sfn_iam.params.Value`): one is made for every resource of every Task, and in the
+    compiled build a plain class is a native one (its fields are read without a look-up)."""
 
-    arn: str
-    where: str | None
-    dynamic: bool
-    reason: str | None
-    expr: str | None
+    __slots__ = ("arn", "dynamic", "expr", "reason", "where")
 
     def __init__(self, arn: str, where: str | None = None, dynamic: bool = False,
                  reason: str | None = None, expr: str | None = None) -> None:
-        self._arn = arn
-        self._where = where
-        self._dynamic = dynamic
-        self._reason = reason
-        self._expr = expr
+        self.arn = arn
+        self.where = where
+        self.dynamic = dynamic
+        self.reason = reason
+        self.expr = expr
 
     def _key(self) -> tuple[object, ...]:
-        return (self._arn, self._where, self._dynamic, self._reason, self._expr)
+        return (self.arn, self.where, self.dynamic, self.reason, self.expr)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Res:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Res(arn={self.arn!r}, where={self.where!r}, dynamic={self.dynamic!r}, "
+                f"reason={self.reason!r}, expr={self.expr!r})")
 
 
 Resolver = Callable[[Task], list[Res]]
