@@ -74,7 +74,17 @@ def covers(pattern: str, arn: str) -> bool:
     return True
 
 
-_WILD = re.compile(r"(?<!\$\{)[*?]")  # a wildcard, not the escaped literal ${*} / ${?}
+#: an escaped literal (${*} ${?} ${$}) or a wildcard: the first match of one character is the
+#: first wildcard (what covers() reads as one: "${*" without its "}" is a "*")
+_WILD = re.compile(r"\$\{[*?$]\}|[*?]")
+
+
+def _first_wildcard(text: str) -> int:
+    """Where the first IAM wildcard of ``text`` is, or -1."""
+    for m in _WILD.finditer(text):
+        if m.end() - m.start() == 1:
+            return m.start()
+    return -1
 
 
 def _absorb(resources: set[str]) -> set[str]:
@@ -97,19 +107,25 @@ def _absorbed(resources: set[str]) -> list[str]:
     joined = "\0".join(ordered)  # one scan in C for the usual set without any wildcard
     if "*" not in joined and "?" not in joined:
         return ordered
-    search = _WILD.search
-    wild: list[tuple[str, int]] = []  # each wildcard pattern, with where its wildcard starts
+    # each wildcard pattern, with where its wildcard starts, and whether it is "simple": one
+    # final "*" after the five ARN fields (``...:execution:NAME:*``), which covers exactly the
+    # resources that start with the text before it (what covers() works out, without the work)
+    wild: list[tuple[str, int, bool]] = []
     for r in ordered:
         if "*" in r or "?" in r:
-            m = search(r)
-            if m is not None:
-                wild.append((r, m.start()))
+            last = len(r) - 1
+            if r[last] == "*" and "?" not in r and r.find("*") == last:
+                wild.append((r, last, r.count(":", 0, last) >= 5))
+                continue
+            start = _first_wildcard(r)
+            if start >= 0:
+                wild.append((r, start, False))
     if not wild:
         return ordered
-    wild_set = {w for w, _ in wild}
+    wild_set = {w for w, _, _ in wild}
     covered: set[str] = set()
     n = len(ordered)
-    for w, start in wild:
+    for w, start, simple in wild:
         prefix = w[:start]
         i = bisect.bisect_left(ordered, prefix)
         while i < n:
@@ -118,7 +134,8 @@ def _absorbed(resources: set[str]) -> list[str]:
                 break
             # two patterns that cover each other (a* and a**): keep the smaller one
             if (r != w and r not in covered
-                    and not (r in wild_set and r < w and covers(r, w)) and covers(w, r)):
+                    and not (r in wild_set and r < w and covers(r, w))
+                    and (simple or covers(w, r))):
                 covered.add(r)
             i += 1
     return [r for r in ordered if r not in covered] if covered else ordered
