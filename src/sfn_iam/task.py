@@ -90,7 +90,9 @@ class Task(Params):
             baked = _bake(template, self.partition, env)
         elif baked[1]:  # the unknown region or account it used: reported
             env.used_unknown.update(baked[1])
-        return baked[0].format(**names) if names else baked[2]
+        # with no names, the text worked out once (a template with other fields raises, as
+        # format() would)
+        return baked[0].format(**names) if names or baked[2] is None else baked[2]
 
     def named(self, template: str, name: str) -> str:
         """``fmt(template, name=name)``, quicker: most resources are a name in a template."""
@@ -121,7 +123,7 @@ _new_tuple = tuple.__new__
 #: unknowns it used, the text when no other field is given, and the text before and after
 #: ``{name}`` when that is the one field left, else None): :meth:`Task.fmt` works each
 #: template out once, not once per Task.
-_Baked = tuple[str, tuple[str, ...], str, "str | None", str]
+_Baked = tuple[str, tuple[str, ...], "str | None", "str | None", str]
 _BAKED: dict[tuple[str, str, str | None, str | None, str | None], _Baked] = {}
 
 
@@ -140,9 +142,9 @@ def _bake(template: str, partition: str, env: Env) -> _Baked:
         # braces in a value (an account read from a role ARN) stay literal in format()
         baked = baked.replace("{" + name + "}", value.replace("{", "{{").replace("}", "}}"))
     try:
-        plain = baked.format()
+        plain: str | None = baked.format()
     except (IndexError, KeyError):  # other fields to fill: only with names
-        plain = ""
+        plain = None
     prefix: str | None = None
     suffix = ""
     before, found, after = baked.partition("{name}")
