@@ -241,3 +241,15 @@ def test_sdk_integration_warning_names_the_likely_action(
     assert "states:StartSyncExecution" in err and "s3:ListBucket" in err
     assert err.count("unknown-integration") == 2
     assert json.loads(out)["Statement"] == []
+
+
+def test_version_says_which_build_is_installed() -> None:
+    """--version names the build: compiled with mypyc (pip install .) or pure Python."""
+    import sfn_iam
+    import sfn_iam.walk
+
+    p = cli("--version")
+    assert p.returncode == 0
+    compiled = sfn_iam.walk.__file__.endswith((".so", ".pyd"))
+    kind = "compiled with mypyc" if compiled else "pure Python"
+    assert p.stdout.strip() == f"sfn-iam {sfn_iam.__version__} ({kind})"

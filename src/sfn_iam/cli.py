@@ -48,6 +48,15 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.HelpFormatter(prog, width=max(width, 20) - 2)
 
 
+def build_kind() -> str:
+    """Which build is installed: the hot modules compiled with mypyc, or pure Python (an
+    editable install, ``SFN_IAM_PURE=1``, or no C compiler at install time)."""
+    from sfn_iam import walk
+
+    compiled = (walk.__file__ or "").endswith((".so", ".pyd"))
+    return "compiled with mypyc" if compiled else "pure Python"
+
+
 def _top_parser() -> argparse.ArgumentParser:
     import argparse
 
@@ -59,7 +68,8 @@ def _top_parser() -> argparse.ArgumentParser:
         description="Least-privilege IAM policies for AWS Step Functions state machines.",
         epilog="Run 'sfn-iam COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"sfn-iam {__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"sfn-iam {__version__} ({build_kind()})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in COMMANDS.items():
         sub.add_parser(name, help=summary, add_help=False)
