@@ -38,7 +38,9 @@ from setuptools import Distribution
 from mypyc.build import mypycify
 
 paths, out, temp = sys.argv[1:-2], sys.argv[-2], sys.argv[-1]
-extensions = mypycify(paths, opt_level="3", target_dir=temp)
+# mypy's cache goes to the temporary folder too: nothing is written into the source tree
+extensions = mypycify(["--cache-dir", temp + "/mypy-cache", *paths], opt_level="3",
+                      target_dir=temp)
 dist = Distribution({"name": "sfn-iam-compiled", "ext_modules": extensions})
 cmd = dist.get_command_obj("build_ext")
 cmd.build_lib, cmd.build_temp = out, temp
