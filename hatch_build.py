@@ -5,9 +5,9 @@ plain typed Python; mypyc (part of mypy, which already checks these modules stri
 it to a C extension, which takes about 40% off the time after parsing (README "Performance").
 The same sources stay importable as Python: an editable install, ``SFN_IAM_PURE=1``, or a
 machine without a C compiler get the pure package (the build log says why). Nothing is written
-into the source tree (the
-compiled modules are built in a temporary folder and added to the wheel from there), so a
-developer's checkout never imports a stale compiled copy of a module being edited.
+into the source tree (the compiled modules are built in a temporary folder and added to the
+wheel from there), so a developer's checkout never imports a stale compiled copy of a module
+being edited.
 """
 
 from __future__ import annotations
