@@ -5,13 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sfn_iam import policy
-from sfn_iam.arn import Env, parse_arn
+from sfn_iam.arn import Env, parse_arn, partition_for_region
 from sfn_iam.catalogue import service_module
 from sfn_iam.errors import DefinitionError, UsageError
 from sfn_iam.findings import Finding
 from sfn_iam.load import load_definition
 from sfn_iam.model import Grant, GrantKey, RawGrant, _Const, _set, from_raw, make_condition, raw
-from sfn_iam.params import substitute
+from sfn_iam.params import (
+    ACCOUNT_MARKER,
+    PSEUDO_ACCOUNT,
+    PSEUDO_REGION,
+    REGION_MARKER,
+    pseudo_parameters,
+    substitute,
+)
 from sfn_iam.rules import DOC_BASE, G, Res, Rule
 from sfn_iam.task import Task, pattern_key
 from sfn_iam.walk import StateRef, iter_states
@@ -422,7 +429,11 @@ def generate_policy(
     if state_machine_arn is not None:
         region, account, partition = _from_state_machine_arn(
             state_machine_arn, region, account, partition)
-    env = Env(region, account, partition, dict(substitutions or {}),
+    # ${AWS::Partition}, ${AWS::Region}, ... are filled like --substitute values (which win)
+    subs = pseudo_parameters(region, account, partition or partition_for_region(region) or "aws")
+    if substitutions:
+        subs.update(substitutions)
+    env = Env(region, account, partition, subs,
               state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
     run = _Run(env)
     try:
@@ -432,6 +443,11 @@ def generate_policy(
         if source and not exc.source:
             raise exc.with_source(source) from None
         raise
+    marks = [(marker, what) for name, marker, what in (
+        (PSEUDO_REGION, REGION_MARKER, "region"), (PSEUDO_ACCOUNT, ACCOUNT_MARKER, "account"))
+        if subs.get(name) == marker]
+    if marks:
+        _unmark(run, marks)
     setting_findings: list[Finding] = []
     if xray or logging or kms_key:
         from sfn_iam.settings import Settings, settings_grants
@@ -531,6 +547,36 @@ def _env_findings(env: Env) -> list[Finding]:
         out.append(Finding("unknown-account",
                            "the account is unknown: ARNs built from names use '*' for it (pass --account)"))
     return out
+
+
+def _unmark(run: _Run, marks: list[tuple[str, str]]) -> None:
+    """An unknown ``${AWS::Region}`` / ``${AWS::AccountId}`` was read as its marker (a value
+    every format check accepts): in the grants and findings it becomes ``*``, and the
+    unknown-region / unknown-account warning says so, as for an ARN built from a name."""
+    used = run.env.used_unknown
+
+    def fix(text: str) -> str:
+        for marker, what in marks:
+            if marker in text:
+                text = text.replace(marker, "*")
+                used.add(what)
+        return text
+
+    def fix_grant(r: RawGrant) -> RawGrant:
+        text = repr((r[0][1], r[1]))
+        if not any(marker in text for marker, _ in marks):
+            return r
+        (effect, cond, actions), resources, dyn, path, rule, parameter, doc, note = r
+        cond = tuple((op, tuple((key, tuple(fix(v) for v in vals)) for key, vals in keys))
+                     for op, keys in cond)
+        return ((effect, cond, actions), tuple(fix(x) for x in resources), dyn, path, rule,
+                parameter, doc, note)
+
+    run.grants = [fix_grant(r) for r in run.grants]
+    run.targets = {fix(key): [fix_grant(r) for r in rs] for key, rs in run.targets.items()}
+    run.findings = [Finding(f.code, fix(f.message), f.state_path, f.parameter)
+                    if any(marker in f.message for marker, _ in marks) else f
+                    for f in run.findings]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

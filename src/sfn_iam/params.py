@@ -18,6 +18,35 @@ if TYPE_CHECKING:
 # [^${}]: a run of "${" cannot make the search quadratic (each start scans only to the next $)
 _PLACEHOLDER = re.compile(r"\$\{([^${}]*)\}")
 
+#: CloudFormation pseudo parameters (``Fn::Sub`` fills them at deploy time): filled from
+#: --partition / --region / --account (``AWS::StackName`` only when given with --substitute).
+PSEUDO_PARTITION = "AWS::Partition"
+PSEUDO_REGION = "AWS::Region"
+PSEUDO_ACCOUNT = "AWS::AccountId"
+PSEUDO_URL_SUFFIX = "AWS::URLSuffix"
+#: What an unknown ``${AWS::Region}`` / ``${AWS::AccountId}`` is filled with while the
+#: definition is read: a value each service's format check accepts (a region, 12 digits),
+#: made ``*`` in the policy afterwards, with an unknown-region / unknown-account warning, as
+#: for an ARN built from a name (generate.py, ``_unmark``).
+REGION_MARKER = "zz-sfniamregion-9"
+ACCOUNT_MARKER = "999999999990"
+
+_URL_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov",
+                 "aws-iso-b": "sc2s.sgov.gov", "aws-iso-e": "cloud.adc-e.uk",
+                 "aws-iso-f": "csp.hci.ic.gov"}
+
+
+def pseudo_parameters(region: str | None, account: str | None,
+                      partition: str) -> dict[str, str]:
+    """The values of the pseudo parameters: an unknown region or account is its marker."""
+    return {
+        PSEUDO_PARTITION: partition,
+        PSEUDO_REGION: region or REGION_MARKER,
+        PSEUDO_ACCOUNT: account or ACCOUNT_MARKER,
+        PSEUDO_URL_SUFFIX: _URL_SUFFIXES.get(partition, "amazonaws.com"),
+    }
+
+
 STATIC = "static"
 DYNAMIC = "dynamic"
 ABSENT = "absent"
