@@ -147,6 +147,29 @@ def substitute(text: str, substitutions: dict[str, str]) -> tuple[str, list[str]
     return _PLACEHOLDER.sub(repl, text), missing
 
 
+def static_prefix(text: str) -> str:
+    """The text before the first ``${Name}`` placeholder (all of it when there is none)."""
+    m = _PLACEHOLDER.search(text)
+    return text if m is None else text[: m.start()]
+
+
+def with_markers(text: str, markers: list[str]) -> str | None:
+    """``text`` with its ``${Name}`` placeholders replaced by ``markers`` in turn (one
+    marker each), or None when a marker already occurs in the text or there are more
+    placeholders than markers."""
+    if any(marker in text for marker in markers):
+        return None
+    parts = _PLACEHOLDER.split(text)  # text, name, text, name, ..., text
+    count = len(parts) // 2
+    if count == 0 or count > len(markers):
+        return None
+    out = [parts[0]]
+    for i in range(count):
+        out.append(markers[i])
+        out.append(parts[2 * i + 2])
+    return "".join(out)
+
+
 class Params:
     """Read the parameters of one state (``Parameters`` for JSONPath, ``Arguments`` for JSONata)."""
 
@@ -231,6 +254,8 @@ class Params:
                     self.unresolved.append((where, name))
                 shown = ("${" + missing[0] + "}" if len(missing) == 1
                          else ", ".join(f"${{{n}}}" for n in missing))
-                return Value(DYNAMIC, where, None, node, "an unresolved placeholder " + shown)
+                # the value keeps the text (placeholders left in): its static parts bound
+                # the wildcard (rules.dynamic_res)
+                return Value(DYNAMIC, where, text, node, "an unresolved placeholder " + shown)
             return Value(STATIC, where, text)
         return Value(STATIC, where, node)

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.model import _Const, _set
-from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value
+from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value, static_prefix, with_markers
+from sfn_iam.policy import covers
 from sfn_iam.task import RR, SYNC, WAIT, Task
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
@@ -191,14 +192,169 @@ def events_rule(name: str) -> Resolver:
     return fixed("arn:{partition}:events:{region}:{account}:rule/" + name)
 
 
-def dynamic_res(t: Task, v: Any, template: str, **names: str) -> Res:
+def dynamic_res(t: Task, v: Any, template: str, prefix_arn: bool = False,
+                value_service: str | None = None, **names: str) -> Res:
     """The wildcard ``template`` for the value ``v`` that could not be resolved. ``template``
     is a format string: a static user value that completes it goes in ``names`` (escaped),
-    never into the template itself, whose ``{`` ``}`` would be read as fields."""
+    never into the template itself, whose ``{`` ``}`` would be read as fields.
+
+    A value that is partly static (an ARN with a ``${Name}`` placeholder left in it) keeps
+    its static parts: the fields its text fixes (partition, region, account, the start of
+    the resource) replace the template's, never the other way round (:func:`narrow`).
+    ``prefix_arn``: the resource IAM checks starts with the ARN as written, so the value's
+    own prefix bounds it even where the template is ``*``. ``value_service``: the value is
+    an ARN of this service, not the template's (an EventBridge connection for its Secrets
+    Manager secret)."""
     arn = "*" if template == "*" else t.fmt(template, **names)
     if v.kind == DYNAMIC:
+        text = v.value
+        if text.__class__ is str:
+            narrowed = narrow(static_prefix(text), arn, prefix_arn, value_service)
+            if narrowed is not None:
+                arn = narrowed
         return Res(arn, v.where, True, v.reason, v.expr)
     return Res(arn, v.where, True, "a value sfn-iam cannot read", repr(v.value))
+
+
+def _literal(pattern: str) -> str:
+    """The part of a resource pattern before its first wildcard."""
+    cut = len(pattern)
+    for ch in "*?$":
+        i = pattern.find(ch)
+        if 0 <= i < cut:
+            cut = i
+    return pattern[:cut]
+
+
+def narrow(prefix: str, template: str, prefix_arn: bool = False,
+           value_service: str | None = None) -> str | None:
+    """The wildcard for a value whose text starts with the static ``prefix`` (then a
+    placeholder), within the filled ``template`` (``*`` or an ARN pattern): the fields the
+    prefix fixes are the value's own, the field where the placeholder starts is its static
+    start and ``*``, the fields after it ``*`` (the placeholder may hold ``:``), the service
+    and the resource type the template's. None: the prefix says nothing the template can use
+    (not an ARN, another service), keep the template.
+
+    IAM matches the five fields of an ARN one by one and the resource part as a whole, so
+    ``arn:aws:lambda:eu-west-1:111122223333:function:${Fn}`` gives
+    ``arn:aws:lambda:eu-west-1:111122223333:function:*``, every completion and no other."""
+    if not prefix.startswith("arn:"):
+        return None
+    if template == "*":
+        if not prefix_arn:
+            return None
+        fields = ["arn", "*", "*", "*", "*", "*"]
+    else:
+        fields = template.split(":", 5)
+        if len(fields) != 6 or fields[0] != "arn":
+            return None
+    given = prefix.split(":")
+    complete, start = given[:-1], given[-1]  # the fields before the placeholder's
+    service = value_service or fields[2]  # what the value's own service field must be
+    out = ["arn"]
+    for i in range(1, 5):
+        if i == 2 and service != "*":
+            if len(complete) > 2:
+                same = complete[2] == service
+            else:  # the placeholder starts in (or before) the service field
+                same = service.startswith(start if len(complete) == 2 else "")
+            if not same:
+                return None  # another service's ARN: not this kind of value
+            out.append(fields[2])
+        elif i < len(complete):
+            out.append(escape(complete[i]))
+        elif i == len(complete):  # the placeholder starts in this field
+            out.append(escape(start) + "*")
+        else:  # after the placeholder: unknown (the service is the template's)
+            out.append(fields[2] if i == 2 else "*")
+    resource = fields[5]
+    if len(complete) >= 5:  # the prefix reaches into the resource part
+        written = ":".join(given[5:])
+        literal = _literal(resource)
+        if resource == "*" or (resource == literal + "*" and written.startswith(literal)):
+            resource = escape(written) + "*"
+        # else: the template's resource type (the value names another, e.g. the machine of
+        # an execution, or is shorter than the type)
+    out.append(resource)
+    return ":".join(out)
+
+
+#: what stands for each ``${Name}`` placeholder while a partly static value goes through the
+#: static path (:func:`partial`): letters for names, 12 digits for account IDs, and each
+#: also as ``A:B`` and ``A/B`` (an ID such as ``PROJECT:UUID`` in a build ARN)
+_LETTERS = [f"zzsfniam{chr(97 + i)}zz" for i in range(26)]
+_LETTERS2 = [f"yysfniam{chr(97 + i)}yy" for i in range(26)]
+_DIGITS = [f"9000000000{i:02d}" for i in range(26)]
+_SHAPES = ("{}", "{}:{}", "{}/{}")
+
+
+def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
+            template: str) -> list[Res] | None:
+    """A partly static value (``${Name}`` placeholders left in a string) through the static
+    path ``static`` with a marker for each placeholder, in each shape of :data:`_SHAPES`; the
+    markers become ``*`` in the resources the shapes the static path takes give (each must
+    hold every placeholder's marker). None (and no finding) when it takes none: the caller
+    falls back to :func:`dynamic_res`.
+
+    Not for an ARN whose placeholder comes before the resource part (the placeholder may
+    hold ":" and move every field after it; :func:`dynamic_res` bounds that field by field).
+    A value that starts with a placeholder fixes nothing at its start (the placeholder may
+    hold a whole ARN prefix): its result must then lie within the dynamic ``template``."""
+    text = v.value
+    if text.__class__ is not str or "sfniam" in text:  # (no marker may be in the text)
+        return None
+    start = static_prefix(text)
+    if start and "arn:".startswith(start[:4]) and start.count(":") < 5:
+        return None
+    within = ""
+    if text.startswith("${"):
+        if template == "*":
+            return None
+        within = _literal(t.fmt(template))
+    found: list[Res] = []
+    for first in (_LETTERS, _DIGITS):
+        for shape in _SHAPES:
+            markers = [shape.format(a, b) for a, b in zip(first, _LETTERS2, strict=True)]
+            probe = with_markers(text, markers)
+            if probe is None:
+                continue
+            used = [m for m in first if m in probe]
+            before = len(t.findings)
+            out = static(probe)
+            del t.findings[before:]
+            if not out or any(r.dynamic or not all(m in r.arn for m in used) for r in out):
+                continue
+            for res in out:
+                arn = res.arn
+                for m in used:
+                    arn = arn.replace(m, "*")
+                for m in _LETTERS2:
+                    if m in arn:
+                        arn = arn.replace(m, "*")
+                if not arn.startswith(within):
+                    return None
+                if not any(covers(other.arn, arn) for other in found):
+                    found = [other for other in found if not covers(arn, other.arn)]
+                    found.append(Res(arn, v.where, True, v.reason, v.expr))
+    return found or None
+
+
+def dynamic_value(t: Task, v: Value, template: str,
+                  convert: Callable[[str], str | None]) -> list[Res]:
+    """The resources of the dynamic value ``v`` for a resolver whose static path is
+    ``convert`` (text -> resource ARN, or None): a partly static value through
+    :func:`partial`, else :func:`dynamic_res`."""
+    if v.value.__class__ is str:
+        where = v.where
+
+        def static(probe: str) -> list[Res]:
+            arn = convert(probe)
+            return [] if arn is None else [Res(arn, where)]
+
+        found = partial(t, v, static, template)
+        if found is not None:
+            return found
+    return [dynamic_res(t, v, template)]
 
 
 def param(
@@ -211,6 +367,7 @@ def param(
     expected: str | None = None,
     required: bool = True,
     service: str | None = None,
+    prefix_arn: bool | None = None,
 ) -> Resolver:
     """The resource named by the parameter at ``path`` (dotted, e.g. ``Overrides.TaskRoleArn``).
 
@@ -221,7 +378,10 @@ def param(
     - ``convert`` instead turns every static string into the resource ARN itself (a queue
       URL, a Lambda partial ARN, ...); ``None`` from it means the value is not
       ``expected`` (a ``malformed-value`` finding and the dynamic form);
-    - a dynamic value gives ``dynamic`` (``*`` or an ARN template) and a finding.
+    - a dynamic value gives ``dynamic`` (``*`` or an ARN template) and a finding; a partly
+      static one (``${Name}`` left in a string) goes through the static path with ``*`` for
+      each placeholder (:func:`partial`), or else keeps the fields its text fixes
+      (:func:`dynamic_res`; ``prefix_arn`` says an ARN as written starts the resource).
 
     Static values are literals: the name filled into the template and an ARN used as written
     are escaped (:func:`escape`), so that ``*``, ``?`` or ``${`` in them cannot widen the
@@ -230,6 +390,8 @@ def param(
     such characters is refused (:func:`malformed`).
     """
     keys = tuple(path.split("."))
+    # does the resource IAM checks start with an ARN value as written? (dynamic_res)
+    as_written = (from_arn is None and convert is None) if prefix_arn is None else prefix_arn
     # the common case, read without making a Value: a top-level key holding a plain string
     single = keys[0] if len(keys) == 1 else None
     wheres: dict[str, str] = {}  # parameters field -> where the value is
@@ -263,7 +425,12 @@ def param(
                 )
             return []
         if kind == DYNAMIC:
-            return [dynamic_res(t, v, dynamic)]
+            if v.value.__class__ is str:  # partly static: its static parts bound the wildcard
+                where = v.where
+                found = partial(t, v, lambda probe: static(t, probe, where, None), dynamic)
+                if found is not None:
+                    return found
+            return [dynamic_res(t, v, dynamic, as_written)]
         value = v.value
         text = value if kind == STATIC and isinstance(value, str) and value else None
         if text is None:

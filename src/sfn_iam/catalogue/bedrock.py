@@ -39,7 +39,7 @@ import re
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.catalogue import LazyPattern
-from sfn_iam.params import Value
+from sfn_iam.params import Value, static_prefix
 from sfn_iam.rules import (
     ALL,
     ONLY_SYNC,
@@ -52,6 +52,7 @@ from sfn_iam.rules import (
     g,
     malformed,
     param,
+    partial,
     passed_to,
     role,
 )
@@ -61,6 +62,8 @@ DOC = "connect-bedrock.html"
 
 FOUNDATION = "arn:{partition}:bedrock:{region}::foundation-model/{name}"
 ANY_FOUNDATION = "arn:{partition}:bedrock:{region}::foundation-model/*"
+#: a model ARN with a placeholder: bounded by its own static start (rules.dynamic_res)
+ANY_MODEL = "arn:{partition}:bedrock:*:*:*"
 ANY_PROVISIONED = "arn:{partition}:bedrock:{region}:{account}:provisioned-model/*"
 PROFILE = "arn:{partition}:bedrock:{region}:{account}:inference-profile/{name}"
 CUSTOM_MODELS = "arn:{partition}:bedrock:{region}:{account}:custom-model/*"
@@ -125,6 +128,12 @@ def _model(path: str, dynamic: tuple[str, ...]) -> Resolver:
                       "for the model", v.where)
             return []
         if v.dynamic:
+            if v.value.__class__ is str and static_prefix(v.value).startswith("arn:"):
+                # partly static: a model ARN is used as written, whatever the resource type
+                # (foundation, custom or provisioned model, inference profile)
+                found = partial(t, v, lambda probe: _model_from_text(t, v, probe, path) or [],
+                                ANY_MODEL)
+                return found or [dynamic_res(t, v, ANY_MODEL)]
             return [dynamic_res(t, v, d) for d in dynamic]
         out = _model_from_text(t, v, v.text or "", path) if v.text else None
         if out is None:

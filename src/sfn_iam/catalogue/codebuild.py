@@ -35,7 +35,7 @@ from sfn_iam.rules import (
     Res,
     Resolver,
     Rule,
-    dynamic_res,
+    dynamic_value,
     escape,
     events_rule,
     g,
@@ -109,7 +109,7 @@ def report_group(t: Task, text: str) -> str | None:
 
 def _one(t: Task, v: Value, convert: Convert, dynamic: str, expected: str) -> list[Res]:
     if v.dynamic:
-        return [dynamic_res(t, v, dynamic)]
+        return dynamic_value(t, v, dynamic, lambda text: convert(t, text))
     arn = convert(t, v.text or "")
     if arn is None:
         return malformed(t, v, f"{v.value!r} is not {expected}", dynamic)

@@ -32,6 +32,7 @@ TABLE = param(
     "*",
     from_arn=table_arn,
     service="dynamodb",
+    prefix_arn=True,  # a table ARN is used as written
 )
 
 # dynamo-iam.md grants all four item actions to every DynamoDB Task, whatever API it calls.

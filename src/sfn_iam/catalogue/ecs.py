@@ -72,6 +72,7 @@ def _task_definition_arn(t: Task, text: str) -> str | None:
 task_definition = param(
     "TaskDefinition", "", "*", convert=_task_definition_arn,
     expected="a task definition family, FAMILY:REVISION or task-definition ARN",
+    prefix_arn=True,  # an ARN is used as written (":*" appended for the latest revision)
 )
 
 

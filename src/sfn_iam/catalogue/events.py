@@ -13,7 +13,7 @@ from __future__ import annotations
 from sfn_iam.arn import parse_arn
 from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import STATIC, Value
-from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, escape, g, malformed
+from sfn_iam.rules import RR_WAIT, Res, Rule, dynamic_res, dynamic_value, escape, g, malformed
 from sfn_iam.task import Task
 
 DOC = "connect-eventbridge.html"
@@ -28,13 +28,24 @@ ANY_BUS = "arn:{partition}:events:*:*:event-bus/*"
 _NAME = LazyPattern(r"^[/.\-_A-Za-z0-9]{1,256}$")
 
 
+def _bus_arn(t: Task, text: str) -> str | None:
+    """The bus of a static ``EventBusName`` (a name or a bus ARN), None when it is neither."""
+    if text.startswith("arn:"):
+        parsed = parse_arn(text)
+        bus = parsed.resource.partition("event-bus/") if parsed else ("", "", "")
+        if parsed and parsed.service == "events" and bus[0] == "" and _NAME.match(bus[2]):
+            return escape(text)
+        return None
+    return t.fmt(BUS, name=escape(text)) if _NAME.match(text) else None
+
+
 def _bus(t: Task, v: Value) -> list[Res]:
     """The bus named by one entry's ``EventBusName`` value (none when refused)."""
     if v.absent:
         # PutEvents sends an entry without EventBusName to the account's default bus.
         return [Res(t.fmt(BUS, name="default"), v.where)]
     if v.dynamic:
-        return [dynamic_res(t, v, ANY_BUS)]
+        return dynamic_value(t, v, ANY_BUS, lambda text: _bus_arn(t, text))
     text = v.text or ""
     if text.startswith("arn:"):
         parsed = parse_arn(text)

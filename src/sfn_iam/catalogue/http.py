@@ -79,7 +79,7 @@ def _connection(t: Task, static: str, dynamic: str, report: bool) -> list[Res]:
                       "no permission granted for it", t.params.field)
         return []
     if v.dynamic:
-        return [dynamic_res(t, v, dynamic)]
+        return [dynamic_res(t, v, dynamic, value_service="events")]
     m = _CONNECTION.fullmatch(v.text or "")
     if m is None:
         message = (f"{v.value!r} is not an EventBridge connection ARN "

@@ -34,7 +34,8 @@ def queue_arn(t: Task, url: str) -> str | None:
 
 
 queue = param("QueueUrl", "", "*", convert=queue_arn,
-              expected="an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)")
+              expected="an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)",
+              prefix_arn=True)  # a queue ARN is used as written
 
 
 RULES = {"sendMessage": Rule(RR_WAIT, (g("sqs:SendMessage", queue),), DOC)}

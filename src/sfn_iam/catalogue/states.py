@@ -20,6 +20,7 @@ from sfn_iam.rules import (
     Res,
     Rule,
     dynamic_res,
+    dynamic_value,
     escape,
     events_rule,
     g,
@@ -62,6 +63,15 @@ def _parse(text: str) -> _Parsed | None:
     return out
 
 
+def _arn_of(text: str, kind: str) -> str | None:
+    """The ``stateMachine`` or ``execution:NAME:*`` ARN of a machine ARN (None: not one)."""
+    found = _parse(text)
+    if found is None:
+        return None
+    base, name, _ = found
+    return f"{base}:stateMachine:{name}" if kind == "stateMachine" else f"{base}:execution:{name}:*"
+
+
 def _machine(t: Task, dynamic: str, kind: str) -> list[Res]:
     """The child machine's ``stateMachine`` (``kind`` = "stateMachine") or ``execution:NAME:*``
     ARN from ``StateMachineArn``."""
@@ -72,7 +82,7 @@ def _machine(t: Task, dynamic: str, kind: str) -> list[Res]:
                       "states:startExecution needs StateMachineArn; no permission granted", v.where)
         return []
     if v.dynamic:
-        return [dynamic_res(t, v, dynamic)]
+        return dynamic_value(t, v, dynamic, lambda text: _arn_of(text, kind))
     text = v.text or ""
     found = _parse(text)
     if found is None:
