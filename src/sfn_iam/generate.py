@@ -341,7 +341,8 @@ class _Run:
             if len(resources) == 1:
                 res = resources[0]
                 if not res.dynamic:  # the common case
-                    out.append((key, (res.arn,), False, path, rule_id, res.where, doc, gr.note))
+                    out.append((key, (res.arn,), False, path, rule_id, res.where, doc, gr.note,
+                                res.template_only))
                     continue
             dynamic = _many(path, rule_id, doc, gr, key, resources, out, dynamic)
         hook = plan.rule.hook
@@ -375,23 +376,24 @@ def _many(path: tuple[str, ...], rule_id: str, doc: str, gr: G, key: GrantKey,
     resources added (each gets a finding)."""
     if len(resources) == 1:
         res = resources[0]
-        out.append((key, (res.arn,), res.dynamic, path, rule_id, res.where, doc, gr.note))
+        out.append((key, (res.arn,), res.dynamic, path, rule_id, res.where, doc, gr.note,
+                    res.template_only))
         if not res.dynamic:
             return dynamic
         if dynamic is None:
             return [(gr, res)]
         dynamic.append((gr, res))
         return dynamic
-    by_where: dict[tuple[str | None, bool], list[str]] = {}
+    by_where: dict[tuple[str | None, bool, bool], list[str]] = {}
     for res in resources:
-        by_where.setdefault((res.where, res.dynamic), []).append(res.arn)
+        by_where.setdefault((res.where, res.dynamic, res.template_only), []).append(res.arn)
         if res.dynamic:
             if dynamic is None:
                 dynamic = []
             dynamic.append((gr, res))
-    for (where, is_dynamic), arns in by_where.items():
+    for (where, is_dynamic, only), arns in by_where.items():
         out.append((key, tuple(dict.fromkeys(arns)), is_dynamic, path, rule_id, where, doc,
-                    gr.note))
+                    gr.note, only))
     return dynamic
 
 
@@ -566,11 +568,11 @@ def _unmark(run: _Run, marks: list[tuple[str, str]]) -> None:
         text = repr((r[0][1], r[1]))
         if not any(marker in text for marker, _ in marks):
             return r
-        (effect, cond, actions), resources, dyn, path, rule, parameter, doc, note = r
+        (effect, cond, actions), resources, dyn, path, rule, parameter, doc, note, only = r
         cond = tuple((op, tuple((key, tuple(fix(v) for v in vals)) for key, vals in keys))
                      for op, keys in cond)
         return ((effect, cond, actions), tuple(fix(x) for x in resources), dyn, path, rule,
-                parameter, doc, note)
+                parameter, doc, note, only)
 
     run.grants = [fix_grant(r) for r in run.grants]
     run.targets = {fix(key): [fix_grant(r) for r in rs] for key, rs in run.targets.items()}

@@ -97,25 +97,32 @@ class Provenance(_Frozen):
     """Why a grant exists: the state (its path through Parallel/Map), the parameter whose
     value produced the resource, and the catalogue rule with its reference document."""
 
-    __slots__ = ("_doc", "_note", "_parameter", "_rule", "_state_path")
-    _fields = ("state_path", "rule", "parameter", "doc", "note")
+    __slots__ = ("_doc", "_note", "_parameter", "_rule", "_state_path", "_template_only")
+    _fields = ("state_path", "rule", "parameter", "doc", "note", "template_only")
 
     state_path: tuple[str, ...]
     rule: str
     parameter: str | None
     doc: str | None
     note: str | None
+    #: True for a grant the AWS template gives but the call never checks (e.g.
+    #: execute-api:Invoke for an API Gateway method with AuthType NO_AUTH): granted all the
+    #: same, and an audit should not call it missing from a role that lacks it
+    template_only: bool
 
     def __init__(self, state_path: tuple[str, ...], rule: str, parameter: str | None = None,
-                 doc: str | None = None, note: str | None = None) -> None:
+                 doc: str | None = None, note: str | None = None,
+                 template_only: bool = False) -> None:
         self._state_path = state_path
         self._rule = rule
         self._parameter = parameter
         self._doc = doc
         self._note = note
+        self._template_only = template_only
 
     def _key(self) -> tuple[object, ...]:
-        return (self._state_path, self._rule, self._parameter, self._doc, self._note)
+        return (self._state_path, self._rule, self._parameter, self._doc, self._note,
+                self._template_only)
 
     @property
     def state(self) -> str:
@@ -167,6 +174,8 @@ class Grant(_Frozen):
             out["note"] = self.why.note
         if self.dynamic:
             out["dynamic"] = True
+        if self.why.template_only:
+            out["template_only"] = True
         return out
 
 
@@ -190,21 +199,22 @@ _NORMALIZED: dict[str, str] = {}
 GrantKey = tuple[str, Condition, tuple[str, ...]]
 
 #: A grant as the generator collects it: a plain tuple, cheap to make for every grant of
-#: every Task, ``(key, resources, dynamic, state_path, rule, parameter, doc, note)`` with
+#: every Task, ``(key, resources, dynamic, state_path, rule, parameter, doc, note,
+#: template_only)`` with
 #: ``key`` a :data:`GrantKey` (rules share one per grant). The merge reads only the key and
 #: the resources; :func:`from_raw` makes the :class:`Grant` (with its :class:`Provenance`)
 #: when someone asks for the grants.
 RawGrant = tuple[GrantKey, tuple[str, ...], bool, tuple[str, ...], str, "str | None",
-                 "str | None", "str | None"]
+                 "str | None", "str | None", bool]
 
 
 def raw(grant: Grant) -> RawGrant:
     why = grant.why
     return ((grant.effect, grant.condition, grant.actions), grant.resources, grant.dynamic,
-            why.state_path, why.rule, why.parameter, why.doc, why.note)
+            why.state_path, why.rule, why.parameter, why.doc, why.note, why.template_only)
 
 
 def from_raw(r: RawGrant) -> Grant:
-    (effect, cond, actions), resources, dynamic, path, rule, parameter, doc, note = r
-    return Grant(actions, resources, Provenance(path, rule, parameter, doc, note), cond, effect,
-                 dynamic)
+    (effect, cond, actions), resources, dynamic, path, rule, parameter, doc, note, only = r
+    return Grant(actions, resources, Provenance(path, rule, parameter, doc, note, only), cond,
+                 effect, dynamic)

@@ -38,18 +38,21 @@ class Res:
     :class:`~sfn_iam.params.Value`): one is made for every resource of every Task, and in the
     compiled build a plain class is a native one (its fields are read without a look-up)."""
 
-    __slots__ = ("arn", "dynamic", "expr", "reason", "where")
+    __slots__ = ("arn", "dynamic", "expr", "reason", "template_only", "where")
 
     def __init__(self, arn: str, where: str | None = None, dynamic: bool = False,
-                 reason: str | None = None, expr: str | None = None) -> None:
+                 reason: str | None = None, expr: str | None = None,
+                 template_only: bool = False) -> None:
         self.arn = arn
         self.where = where
         self.dynamic = dynamic
         self.reason = reason
         self.expr = expr
+        #: the template grants it, but the call never checks it (Provenance.template_only)
+        self.template_only = template_only
 
     def _key(self) -> tuple[object, ...]:
-        return (self.arn, self.where, self.dynamic, self.reason, self.expr)
+        return (self.arn, self.where, self.dynamic, self.reason, self.expr, self.template_only)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Res:
@@ -61,7 +64,8 @@ class Res:
 
     def __repr__(self) -> str:
         return (f"Res(arn={self.arn!r}, where={self.where!r}, dynamic={self.dynamic!r}, "
-                f"reason={self.reason!r}, expr={self.expr!r})")
+                f"reason={self.reason!r}, expr={self.expr!r}"
+                + (", template_only=True)" if self.template_only else ")"))
 
 
 Resolver = Callable[[Task], list[Res]]

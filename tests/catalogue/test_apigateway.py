@@ -160,3 +160,62 @@ def test_unsupported_sync() -> None:
     assert codes(r)[0] == "unsupported-pattern"
     # Never more than request-response.
     assert atoms(r.document["Statement"]) <= atoms([stmt("execute-api:Invoke", f"{API}/prod/GET/bills")])
+
+
+# ---------------------------------------------- template-only grants (issue 9, point 4)
+
+
+@pytest.mark.parametrize("params", [call(AuthType="NO_AUTH"), {k: v for k, v in call().items()
+                                                               if k != "AuthType"}])
+def test_no_auth_grant_is_marked_template_only(params: dict) -> None:
+    """Still granted (the template does), but API Gateway never evaluates it with NO_AUTH:
+    the provenance says so, for audit."""
+    r = run(task(INVOKE, params))
+    (grant,) = r.grants
+    assert grant.why.template_only is True
+    assert grant.to_json()["template_only"] is True
+
+
+@pytest.mark.parametrize("auth", ["IAM_ROLE", "RESOURCE_POLICY"])
+def test_checked_grants_are_not_template_only(auth: str) -> None:
+    r = run(task(INVOKE, call(AuthType=auth)))
+    (grant,) = r.grants
+    assert grant.why.template_only is False
+    assert "template_only" not in grant.to_json()
+
+
+def test_dynamic_auth_type_is_not_template_only() -> None:
+    params = {k: v for k, v in call().items() if k != "AuthType"}
+    r = run(task(INVOKE, {**params, "AuthType.$": "$.auth"}))
+    assert [g.why.template_only for g in r.grants] == [False]
+
+
+def test_dynamic_no_auth_call_is_template_only_too() -> None:
+    params = {k: v for k, v in call(AuthType="NO_AUTH").items() if k != "Path"}
+    r = run(task(INVOKE, {**params, "Path.$": "$.path"}))
+    assert [(g.dynamic, g.why.template_only) for g in r.grants] == [(True, True)]
+
+
+def test_template_only_is_part_of_provenance_equality() -> None:
+    from sfn_iam.model import Provenance
+
+    a = Provenance(("S",), "apigateway:invoke")
+    b = Provenance(("S",), "apigateway:invoke", template_only=True)
+    assert a != b and a.template_only is False and b.template_only is True
+    assert "template_only" in Provenance._fields
+
+
+def test_provenance_cli_shows_template_only_only_where_set(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from sfn_iam.cli import main
+    from tests.util import machine
+
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps(machine(task(INVOKE, call(AuthType="NO_AUTH", Path="open")),
+                                    task(INVOKE, call(AuthType="IAM_ROLE", Path="closed")))))
+    assert main(["generate", str(f), "--region", "us-east-1", "--account", ACCOUNT,
+                 "--provenance"]) == 0
+    grants = json.loads(capsys.readouterr().out)["grants"]
+    flags = {g["resources"][0].rsplit("/", 1)[-1]: g.get("template_only") for g in grants}
+    assert flags == {"open": True, "closed": None}

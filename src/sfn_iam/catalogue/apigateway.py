@@ -47,19 +47,23 @@ class _Parts:
         return "*"
 
 
-def _check_auth_type(t: Task) -> None:
-    """``AuthType`` is NO_AUTH (the default), IAM_ROLE or RESOURCE_POLICY.
+def _check_auth_type(t: Task) -> bool:
+    """``AuthType`` is NO_AUTH (the default), IAM_ROLE or RESOURCE_POLICY; True when it is
+    NO_AUTH (given or by default).
 
     The 2023 template grants ``execute-api:Invoke`` to every apigateway:invoke state, and so do
     we, whatever the AuthType: with NO_AUTH API Gateway does not evaluate the role's policy, so
     the grant is unused there but harmless, and it keeps the workflow working when the API's
     method is later switched to IAM authorisation. (The template's only defect here is the
-    malformed resource ARN.)
+    malformed resource ARN.) With NO_AUTH the grant is marked template-only in its provenance
+    (``Provenance.template_only``): a role without it still works, so an audit must not call
+    it missing.
     """
     v = t.value("AuthType")
     if v.static and (not isinstance(v.value, str) or v.value not in AUTH_TYPES):
         t.finding("malformed-value",
                   f"AuthType {v.value!r} is not NO_AUTH, IAM_ROLE or RESOURCE_POLICY", v.where)
+    return v.absent or (v.static and v.value == "NO_AUTH")
 
 
 def _refused(t: Task, v: Value, what: str) -> bool:
@@ -129,7 +133,7 @@ def _method(t: Task, v: Value, parts: _Parts) -> str | None:
 
 
 def invoke_arn(t: Task) -> list[Res]:
-    _check_auth_type(t)
+    no_auth = _check_auth_type(t)
     endpoint, method_v = t.value("ApiEndpoint"), t.value("Method")
     for v in (endpoint, method_v):
         if v.absent:
@@ -153,13 +157,13 @@ def invoke_arn(t: Task) -> list[Res]:
     account = t.env.account_or_star()
     arn = f"arn:{partition}:execute-api:{region}:{account}:{api}/{stage}/{method}{path}"
     if not parts.wild:
-        return [Res(arn, endpoint.where)]
+        return [Res(arn, endpoint.where, template_only=no_auth)]
     first, *rest = parts.wild
     for v in rest:  # the core reports the first; say which other values widened the ARN
         t.finding("dynamic-resource",
                   f"{v.reason or 'a dynamic value'} ({v.expr}) is known only at run time: "
                   f"execute-api:Invoke granted on {arn}", v.where)
-    return [Res(arn, first.where, True, first.reason, first.expr)]
+    return [Res(arn, first.where, True, first.reason, first.expr, template_only=no_auth)]
 
 
 RULES = {"invoke": Rule(RR_WAIT, (g("execute-api:Invoke", invoke_arn),), DOC)}
