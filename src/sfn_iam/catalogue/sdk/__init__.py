@@ -83,18 +83,21 @@ def _rule(service: str, api: str) -> Rule:
     table = service_table(service)
     assert table is not None
     rows = table["ops"][api]
-    grants = tuple(_grant(service, api, n, row) for n, row in enumerate(rows))
+    # the first row is the call's own action unless another row grants it too (alternatives)
+    grants = tuple(_grant(service, api, n, row,
+                          n == 0 and sum(r["a"] == row["a"] for r in rows) == 1)
+                   for n, row in enumerate(rows))
     return Rule(RR_WAIT, grants, DOC)
 
 
-def _grant(service: str, api: str, n: int, row: dict[str, Any]) -> G:
+def _grant(service: str, api: str, n: int, row: dict[str, Any], first: bool) -> G:
     note = f"SDK table row {service}.json {api}[{n}]; source: {row['src']}"
     cond = row.get("c")
     if "role" in row:
         return G(("iam:PassRole",), role(row["role"]), RR_WAIT,
                  passed_to(cond[1]) if cond else None, note)
     templates = [_Template(t) for t in row["r"]]
-    on = _resolver(row, templates)
+    on = _resolver(row, templates, first)
     condition: Any = _condition(cond[0], _Template(cond[1])) if cond else None
     return G((row["a"],), on, RR_WAIT, condition, note)
 
@@ -118,7 +121,7 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 class _Template:
     """A template split into literal text and parameter slots."""
 
-    __slots__ = ("fmt", "heads", "literal", "pieces", "vars", "wild")
+    __slots__ = ("fmt", "heads", "literal", "pieces", "required", "vars", "wild")
 
     def __init__(self, text: str) -> None:
         self.literal = text
@@ -126,6 +129,8 @@ class _Template:
         self.vars: list[tuple[tuple[str | int, ...], str]] = []
         #: the template's text before each slot
         self.heads: list[str] = []
+        #: per slot: the request requires the parameter (``${!Name}``)
+        self.required: list[bool] = []
         rest = text
         while "${" in rest:
             self.heads.append(text[: len(text) - len(rest)] + rest.partition("${")[0])
@@ -133,7 +138,8 @@ class _Template:
             inner, _, rest = after.partition("}")
             path, _, flt = inner.partition("|")
             pieces.append(before)
-            self.vars.append((tuple(p for p in path.split(".") if p), flt))
+            self.required.append(path.startswith("!"))
+            self.vars.append((tuple(p for p in path.lstrip("!").split(".") if p), flt))
         pieces.append(rest)
         self.pieces = pieces
         #: a wildcard written in the table (no parameter names that part)
@@ -162,7 +168,10 @@ class _Slot:
         self.dynamic = value is not None
 
 
-def _resolver(row: dict[str, Any], templates: list[_Template]) -> Callable[[Task], list[Res]]:
+def _resolver(row: dict[str, Any], templates: list[_Template],
+              first: bool) -> Callable[[Task], list[Res]]:
+    """The resolver of one row; ``first``: the call's own action, whose resource a missing
+    parameter leaves unnamed (a ``missing-parameter`` finding)."""
     cond_if = tuple(row["if"].split(".")) if "if" in row else None
     cond_ifnot = tuple(row["ifnot"].split(".")) if "ifnot" in row else None
     wild = bool(row.get("w"))
@@ -179,6 +188,11 @@ def _resolver(row: dict[str, Any], templates: list[_Template]) -> Callable[[Task
                 out.append(Res(t.fmt(tpl.fmt) if tpl.literal != "*" else "*"))
                 continue
             out += _expand(t, tpl, templates)
+        if not out and first and cond_if is None:
+            names = sorted({".".join(map(str, p)) for tpl in templates for p, _ in tpl.vars})
+            t.finding("missing-parameter",
+                      f"aws-sdk {action} needs {' or '.join(names)}; no permission granted for it "
+                      "(the call fails at run time without it)", t.field)
         if wild and any(tpl.wild and tpl.literal != "*" for tpl in templates) and out:
             t.finding("sdk-wildcard-resource",
                       f"{action}: no parameter of the call names every part of its resource, "
@@ -196,6 +210,8 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res]:
         return []  # a value refused (malformed, with IAM wildcard characters)
     if all(s is None for s in slots):
         return []  # the call names none of it: not a resource of this call
+    if any(s is None and req for s, req in zip(slots, tpl.required, strict=True)):
+        return []  # a parameter the call requires is missing: it fails (reported by the row)
     filled: list[list[_Slot]] = []
     for i, s in enumerate(slots):
         if s is None:
@@ -240,10 +256,45 @@ def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
     return Res(arn, where)
 
 
+def _spelled(t: Task, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """``path`` with each name as the Task spells it: Step Functions' parameter names are the
+    SDK's in PascalCase, and its SDK writes acronyms differently from botocore
+    (``DbInstanceIdentifier`` for ``DBInstanceIdentifier``), so names match ignoring case."""
+    node: Any = t.root
+    out: list[str | int] = []
+    for step in path:
+        if isinstance(node, dict) and isinstance(step, str) and step.endswith("[]"):
+            out.append(_key(node, step[:-2]) + "[]")
+            out.extend(path[len(out):])
+            return tuple(out)
+        if isinstance(node, dict) and isinstance(step, str) and step != "*":
+            name = _key(node, step)
+            node = node.get(name)
+            out.append(name)
+            continue
+        if isinstance(node, list) and isinstance(step, int) and -len(node) <= step < len(node):
+            node = node[step]
+        else:
+            node = None
+        out.append(step)
+    return tuple(out)
+
+
+def _key(node: dict[str, Any], name: str) -> str:
+    if name in node or f"{name}.$" in node:
+        return name
+    low = name.lower()
+    for key in node:
+        if isinstance(key, str) and key.removesuffix(".$").lower() == low:
+            return key.removesuffix(".$")
+    return name
+
+
 def _read(t: Task, path: tuple[str | int, ...], flt: str,
           whole: bool = False) -> list[_Slot] | None:
     """The values of one slot (None: the parameter is absent; ``whole``: the value must be
     an ARN, the whole resource)."""
+    path = _spelled(t, path)
     for i, step in enumerate(path):
         if step.__class__ is not str:
             continue
