@@ -240,6 +240,9 @@ def fill_arn(fmt: str, binds: dict[str, str]) -> tuple[str, bool]:
         wild = True
         return "*"
 
+    whole = [b for b in binds.values() if b.endswith("|sqs}")]
+    if whole:  # a queue URL gives the whole ARN (its region and account too)
+        return whole[0], False
     return re.sub(r"\$\{([^}]+)\}", one, fmt), wild
 
 
@@ -355,7 +358,7 @@ def map_rows(iam: IAM, entries: list[dict[str, Any]], members: dict[str, str],
         for rtype, spec in (e.get("resourcearn_mappings") or {}).items():
             conv = convert_template(spec, members)
             if conv and len(conv) == 1:
-                whole[rtype.lower()] = conv[0]
+                whole[rtype.lower()] = _with_dynamic_form(iam, action, rtype, conv[0])
         if "arn_override" in e:
             override = _arn_override(e["arn_override"]["template"], members)
             if override:
@@ -380,6 +383,18 @@ def map_rows(iam: IAM, entries: list[dict[str, Any]], members: dict[str, str],
             continue
         out.append(row)
     return out
+
+
+def _with_dynamic_form(iam: IAM, action: str, rtype: str, template: str) -> str:
+    """``${Path}`` (a parameter that is the whole ARN) as ``${Path|arn=FORM}``: FORM is the
+    resource type's ARN after ``arn:PARTITION:``, every variable ``*``, so that a dynamic value
+    gets that wildcard rather than ``*``."""
+    m = re.fullmatch(r"\$\{([^}|]+)\}", template)
+    fmt = iam.arn(action.split(":", 1)[0], rtype)
+    if not m or not fmt:
+        return template
+    rest = fmt.split(":", 2)[2]
+    return "${" + m.group(1) + "|arn=" + re.sub(r"\$\{[^}]+\}", "*", rest) + "}"
 
 
 def _arn_override(t: str, members: dict[str, str]) -> str | None:

@@ -358,3 +358,19 @@ def test_missing_resource_parameter_is_reported() -> None:
     assert r.document["Statement"] == []
     assert "missing-parameter" in codes(r)
     assert "Bucket" in next(w.message for w in r.warnings if w.code == "missing-parameter")
+
+
+@pytest.mark.parametrize(("call", "param", "form"), [
+    ("sfn:startExecution", "StateMachineArn", "arn:aws:states:*:*:stateMachine:*"),
+    ("sns:publish", "TopicArn", "arn:aws:sns:*:*:*"),
+    ("secretsmanager:getSecretValue", "SecretId", "arn:aws:secretsmanager:*:*:secret:*"),
+    ("sqs:sendMessage", "QueueUrl", "arn:aws:sqs:*:*:*"),
+    ("lambda:invoke", "FunctionName", "arn:aws:lambda:*:*:function:*"),
+])
+def test_dynamic_whole_arn_gets_its_services_form(call: str, param: str, form: str) -> None:
+    """A parameter that is the whole ARN (it may name another account or region) gets the
+    resource type's form with every field a wildcard, not "*"."""
+    r = sdk(call, {f"{param}.$": "$.target"})
+    assert [res for s in r.document["Statement"] for res in s["Resource"]] == [form]
+    assert [(w.code, w.parameter) for w in r.warnings] == [
+        ("dynamic-resource", f"Parameters.{param}.$")]

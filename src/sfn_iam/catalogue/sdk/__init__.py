@@ -245,6 +245,12 @@ def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
         arn = prefix + (t.fmt(rest, **names) if rest else "")
     else:
         arn = t.fmt(tpl.fmt, **names)
+    if dyn is not None and arn == "*" and len(combo) == 1:
+        # a whole ARN known only at run time: the service's form, not "*"
+        flt = tpl.vars[0][1]
+        form = flt[4:] if flt.startswith("arn=") else DYNAMIC_FORMS.get(flt)
+        if form:
+            arn = t.fmt("arn:{partition}:" + form)
     if "**" in arn:  # an absent part next to a wildcard of the table (escaped * is ${*})
         arn = arn.replace("**", "*")
     if dyn is not None:
@@ -338,6 +344,8 @@ def _one(t: Task, v: Value, flt: str, whole: bool = False) -> _Slot | None:
     text = v.value if isinstance(v.value, str) else None
     if not text:
         return _Slot(v.where, value=v)  # not a string: its resource cannot be read
+    if flt.startswith("arn="):  # a whole ARN (the filter is its dynamic form)
+        flt, whole = "", True
     if flt:
         return FILTERS[flt](t, text, v)
     if text.startswith("arn:") and parse_arn(text) is not None:
@@ -487,6 +495,13 @@ def _bus(_: Task, text: str, v: Value) -> _Slot | None:
         return _Slot(v.where, arn=escape(text))
     return _Slot(v.where, text=escape(text))
 
+
+#: the wildcard of a filter's whole ARN when the value is dynamic (after ``arn:PARTITION:``;
+#: region and account ``*``: the value may name another region or account)
+DYNAMIC_FORMS = {
+    "secret": "secretsmanager:*:*:secret:*", "sqs": "sqs:*:*:*", "fn": "lambda:*:*:function:*",
+    "model": "bedrock:*:*:*", "profile-model": "bedrock:*:*:*",
+}
 
 FILTERS: dict[str, Callable[[Task, str, Value], _Slot | None]] = {
     "secret": _secret, "sqs": _sqs, "fn": _fn, "last": _last, "noslash": _noslash,
