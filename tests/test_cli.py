@@ -228,19 +228,23 @@ def test_provenance_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert {g.get("parameter") for g in out["grants"]} == {"Parameters.FunctionName", "Resource"}
 
 
-def test_sdk_integration_warning_names_the_likely_action(
+def test_sdk_integrations_are_granted_from_the_table(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "d.json"
     f.write_text(json.dumps({"StartAt": "A", "States": {
         "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:startSyncExecution",
-              "Parameters": {"StateMachineArn": "x"}, "Next": "B"},
+              "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:"
+                                                "stateMachine:M"}, "Next": "B"},
         "B": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listObjectsV2",
               "Parameters": {"Bucket": "b"}, "End": True}}}))
     assert main(["generate", str(f), "--region", "us-east-1", "--account", "123456789012"]) == 0
     out, err = capsys.readouterr()
-    assert "states:StartSyncExecution" in err and "s3:ListBucket" in err
-    assert err.count("unknown-integration") == 2
-    assert json.loads(out)["Statement"] == []
+    assert err == ""
+    assert json.loads(out)["Statement"] == [
+        {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"]},
+        {"Effect": "Allow", "Action": ["states:StartSyncExecution"],
+         "Resource": ["arn:aws:states:us-east-1:123456789012:stateMachine:M"]},
+    ]
 
 
 def test_version_says_which_build_is_installed() -> None:

@@ -89,13 +89,30 @@ class Tally:
     policies: int = 0
     tasks: int = 0
     recognised: int = 0
+    sdk_tasks: int = 0
+    sdk_granted: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
     def line(self, label: str) -> str:
         top = ", ".join(f"{n} {what}" for what, n in
                         sorted(self.errors.items(), key=lambda kv: -kv[1])[:4])
         return (f"{label}: {self.policies}/{self.definitions} definitions gave a policy; "
-                f"{self.recognised}/{self.tasks} Task states recognised; refused: {top or 'none'}")
+                f"{self.recognised}/{self.tasks} Task states recognised; {self.sdk_granted}/"
+                f"{self.sdk_tasks} AWS SDK Task states granted for their service; "
+                f"refused: {top or 'none'}")
+
+
+def _sdk_counts(result: Any, data: bytes, name: str) -> tuple[int, int]:
+    """(AWS SDK Task states, those that got a grant of their own ``aws-sdk:`` rule, in the
+    execution role's policy or a cross-account target role's)."""
+    from sfn_iam.load import load_definition
+    from sfn_iam.walk import iter_states
+
+    tasks = {ref.path for ref in iter_states(load_definition(data, name), only=frozenset({"Task"}))
+             if ":aws-sdk:" in str(ref.body.get("Resource"))}
+    grants = [*result.grants, *(g for gs in result.target_grants.values() for g in gs)]
+    granted = {g.why.state_path for g in grants if g.why.rule.startswith("aws-sdk:")}
+    return len(tasks), len(tasks & granted)
 
 
 def _error_kind(message: str) -> str:
@@ -138,10 +155,13 @@ def test_every_corpus_definition_gives_a_policy_or_a_clear_error(
             crashes.append(f"{path}: {type(exc).__name__}: {exc}")
             continue
         json.dumps(result.document)
+        sdk_tasks, sdk_granted = _sdk_counts(result, path.read_bytes(), str(path))
         for t in kept:
             t.policies += 1
             t.tasks += result.task_states
             t.recognised += result.recognised
+            t.sdk_tasks += sdk_tasks
+            t.sdk_granted += sdk_granted
     with capsys.disabled():
         print()
         for label, t in tallies.items():
@@ -149,3 +169,6 @@ def test_every_corpus_definition_gives_a_policy_or_a_clear_error(
     assert not crashes, "exceptions other than DefinitionError:\n" + "\n".join(crashes)
     assert not unclear, "errors that do not name the file on one line:\n" + "\n".join(unclear)
     assert tallies["all"].definitions == len(rows) > 0
+    samples = tallies["samples"]
+    # issue 10: at least 99% of the samples' AWS SDK Task states get a grant for their service
+    assert samples.sdk_granted >= 0.99 * samples.sdk_tasks > 0, samples.line("samples")

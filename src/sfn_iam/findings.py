@@ -19,6 +19,8 @@ CODES: dict[str, str] = {
     "no-permissions": "no Allow statement could be produced for the Task states",
     "policy-too-large": "the policy is over IAM's inline-policy size limit (--split writes managed ones)",
     "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
+    "sdk-wildcard-resource": "no parameter of an AWS SDK call names part of its resource: '*' there",
+    "sdk-unsupported-call": "Step Functions documents this AWS SDK call as unsupported",
 }
 
 

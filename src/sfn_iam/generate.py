@@ -131,7 +131,10 @@ def classify(resource: str) -> _Target:
     arn = parse_arn(resource)
     if arn is None:
         return _Target("unknown", why=f"{resource!r} is not an ARN")
-    if arn.service == "states" and not arn.region and not arn.account:
+    if arn.service == "states" and ((not arn.region and not arn.account)
+                                    or arn.resource.startswith("aws-sdk:")):
+        # (an SDK integration written with a region and account still calls the SDK: a
+        # corpus sample deploys one so)
         service, _, rest = arn.resource.partition(":")
         if service == "aws-sdk":
             svc, _, rest = rest.partition(":")
@@ -199,7 +202,7 @@ def _verdict(resource: str) -> _Verdict:
         if rule is None:
             out = (None, note, False)
         elif _supported(target.pattern, rule):
-            out = (_Plan(target, rule, target.pattern), None, False)
+            out = (_Plan(target, rule, target.pattern), note, False)
         else:
             # An unsupported pattern is warned about and authorised like request-response
             # (some templates and integration pages disagree, e.g. SageMaker callback);
@@ -216,22 +219,19 @@ def _verdict(resource: str) -> _Verdict:
 
 def _rule(resource: str, target: _Target) -> tuple[Rule | None, tuple[str, str] | None]:
     """The catalogue rule for the integration, or None and the finding that says so."""
-    sdk = target.service.startswith("aws-sdk:")
-    module = service_module("aws-sdk" if sdk else target.service)
+    if target.service.startswith("aws-sdk:"):
+        # the SDK table (sfn_iam.catalogue.aws_sdk): one data file per service, read lazily
+        from sfn_iam.catalogue.aws_sdk import lookup
+
+        return lookup(target.service.split(":", 1)[1], target.api)
+    module = service_module(target.service)
     rules: dict[str, Rule] = getattr(module, "RULES", {}) if module else {}
     rule = rules.get(target.api)
     if rule is not None:
         return rule, None
-    hint = ""
-    if sdk:
-        from sfn_iam.sdk_names import likely_action
-
-        action = likely_action(target.service.split(":", 1)[1], target.api)
-        hint = (f" (AWS SDK integrations are not supported yet: the role most likely "
-                f"needs {action}; see the Service Authorization Reference)")
     return None, ("unknown-integration",
                   f"{resource!r}: {target.service}:{target.api} is not an integration sfn-iam "
-                  f"knows; no permission granted for this state{hint}")
+                  f"knows; no permission granted for this state")
 
 
 _TASK_OR_MAP = frozenset({"Task", "Map"})

@@ -59,7 +59,8 @@ def known_services() -> list[str]:
     names = []
     for entry in files(__name__).iterdir():
         stem = entry.name.removesuffix(".py")
-        if entry.name.endswith(".py") and not stem.startswith("_"):
+        # aws_sdk.py is the AWS SDK table's entry, not an optimized integration's rules
+        if entry.name.endswith(".py") and not stem.startswith("_") and stem != "aws_sdk":
             names.append(stem.rstrip("_").replace("_", "-"))
     return sorted(names)
 
