@@ -415,6 +415,7 @@ def generate_policy(
     logging: bool = False,
     kms_key: str | None = None,
     qualifier_condition: bool = False,
+    as_templates: bool = False,
 ) -> GenerateResult:
     """Generate the least-privilege execution-role policy for a state machine definition.
 
@@ -425,7 +426,9 @@ def generate_policy(
     ``state_machine_arn`` is the machine's own ARN (Distributed Map, the HTTP Task and KMS
     grant on it); ``logging`` and ``kms_key`` add the permissions of those settings;
     ``qualifier_condition`` scopes StartExecution of a version or alias with
-    ``states:StateMachineQualifier``.
+    ``states:StateMachineQualifier``. ``as_templates`` grants the form of the AWS templates
+    where sfn-iam scopes a grant tighter than they do (the Service Authorization Reference
+    allows it), e.g. ``batch:SubmitJob`` on ``*``.
     """
     _check_env(region, account, partition)
     if state_machine_arn is not None:
@@ -436,7 +439,8 @@ def generate_policy(
     if substitutions:
         subs.update(substitutions)
     env = Env(region, account, partition, subs,
-              state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
+              state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition,
+              as_templates=as_templates)
     run = _Run(env)
     try:
         run.walk(definition if definition.__class__ is dict

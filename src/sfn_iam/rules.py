@@ -181,6 +181,18 @@ def star(_: Task) -> list[Res]:
     return [Res("*")]
 
 
+def sar(tight: Resolver, template: Resolver) -> Resolver:
+    """``tight``: the resources the Service Authorization Reference (SAR) lets the grant be
+    scoped to, where the AWS template grants more (``*``, ``job/*``); ``template``: the
+    template's form, granted instead with ``--as-templates`` (``as_templates=True``) for
+    users who must match it. The rule that uses it cites the SAR resource types."""
+
+    def resolve(t: Task) -> list[Res]:
+        return template(t) if t.env.as_templates else tight(t)
+
+    return resolve
+
+
 def fixed(template: str) -> Resolver:
     """A resource that depends only on where the machine runs, e.g. the managed rule
     ``arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsForECSTaskRule``."""
