@@ -409,8 +409,9 @@ INTEGRATIONS.update({
                         pass_role(p["RoleArn"], "eks.amazonaws.com")]
         + (on(["eks:DescribeCluster", "eks:DeleteCluster"], _cluster(p["Name"])) if is_sync(pat) else []),
         dynamic=(("Name",), ("RoleArn",)),
-        wild=lambda p, pat: wild(["eks:CreateCluster"], "*")
-        | wild(["eks:DescribeCluster", "eks:DeleteCluster"], arn("eks", "cluster/*"))),
+        # the template: DescribeCluster / DeleteCluster on cluster/*; the SAR scopes them to
+        # the cluster (issue 9)
+        wild=lambda p, pat: wild(["eks:CreateCluster"], "*")),
     "eks:createNodegroup": Api(
         "arn:aws:states:::eks:createNodegroup", ("", ".sync"),
         lambda n: {"ClusterName": n, "NodegroupName": f"{n}-ng", "NodeRole": role(f"{n}-node"),
@@ -421,10 +422,13 @@ INTEGRATIONS.update({
                         pass_role(p["NodeRole"], "eks.amazonaws.com")]
         + (on(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], _member("nodegroup", p, "NodegroupName"))
            if is_sync(pat) else []),
-        dynamic=(("ClusterName",), ("NodeRole",)),
-        wild=lambda p, pat: wild(["ec2:DescribeSubnets", "eks:CreateNodegroup"], "*")
-        | wild(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], arn("eks", "nodegroup/*"))
-        | wild(["iam:GetRole", "iam:ListAttachedRolePolicies"], f"arn:aws:iam::{acct()}:role/*")),
+        dynamic=(("ClusterName",), ("NodegroupName",), ("NodeRole",)),
+        # the template: CreateNodegroup on "*", the node group actions on nodegroup/*, GetRole
+        # and ListAttachedRolePolicies on every role; the SAR scopes them to the cluster, the
+        # node group (its UUID known only at run time) and the node role (issue 9)
+        wild=lambda p, pat: wild(["ec2:DescribeSubnets"], "*")
+        | wild(["eks:DescribeNodegroup", "eks:DeleteNodegroup"],
+               _member_wild("nodegroup", p, "NodegroupName"))),
     "eks:deleteCluster": Api(
         "arn:aws:states:::eks:deleteCluster", ("", ".sync"),
         lambda n: {"Name": n},
@@ -507,8 +511,10 @@ INTEGRATIONS.update({
         + (on([f"{EMR}:DescribeCluster", f"{EMR}:TerminateJobFlows"], arn(EMR, "cluster/j-NEW"))
            + events_rule("StepFunctionsGetEventForEMRRunJobFlowRule") if is_sync(pat) else []),
         dynamic=(("ServiceRole",), ("JobFlowRole",)),
-        wild=lambda p, pat: wild([f"{EMR}:RunJobFlow", f"{EMR}:DescribeCluster",
-                                  f"{EMR}:TerminateJobFlows"], "*")),
+        # RunJobFlow has no resource type; the .sync poll and cancel take the cluster (SAR
+        # cluster*), whose ID is known only at run time (the template: "*"; issue 9)
+        wild=lambda p, pat: wild([f"{EMR}:RunJobFlow"], "*")
+        | wild([f"{EMR}:DescribeCluster", f"{EMR}:TerminateJobFlows"], arn(EMR, "cluster/*"))),
     "emr:addStep": _emr("addStep", ("AddJobFlowSteps",), ("DescribeStep", "CancelSteps"),
                         "StepFunctionsGetEventForEMRAddJobFlowStepsRule",
                         {"Step": {"Name": "s", "HadoopJarStep": {"Jar": "command-runner.jar"}}}),
@@ -882,8 +888,10 @@ INTEGRATIONS["mediaconvert:createJob"] = Api(
     + (on(["mediaconvert:GetJob", "mediaconvert:CancelJob"], arn("mediaconvert", MC_JOB))
        + events_rule("StepFunctionsGetEventsForMediaConvertJobRule") if is_sync(pat) else []),
     dynamic=(("Role",),),
-    wild=lambda p, pat: wild(["mediaconvert:CreateJob", "mediaconvert:GetJob",
-                              "mediaconvert:CancelJob"], "*"))
+    # CreateJob on "*" (template); GetJob / CancelJob on the job (SAR Job*), its ID known only
+    # at run time: jobs/* (issue 9)
+    wild=lambda p, pat: wild(["mediaconvert:CreateJob"], "*")
+    | wild(["mediaconvert:GetJob", "mediaconvert:CancelJob"], arn("mediaconvert", "jobs/*")))
 
 # ---------------------------------------------------------------------------------- HTTP Task
 # CURRENT-DOCS §3.11 (call-https-apis.html): states:InvokeHTTPEndpoint on the state machine
