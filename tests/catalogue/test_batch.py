@@ -95,7 +95,8 @@ def test_missing_queue_and_definition() -> None:
 
 def test_unknown_region_and_account() -> None:
     r = run(task(SUBMIT + ".sync", STATIC), region=None, account=None)
-    assert "arn:aws:batch:*:*:job-queue/q" in r.document["Statement"][1]["Resource"]
+    assert "arn:aws:batch:*:*:job-queue/q" in {
+        res for st in r.document["Statement"] for res in st["Resource"]}
     assert set(codes(r)) == {"unknown-region", "unknown-account"}
 
 
@@ -104,3 +105,20 @@ def test_unsupported_wait_for_task_token() -> None:
     assert codes(r) == ["unsupported-pattern"]
     # an unsupported pattern is warned about and authorised like request-response
     assert_policy(r, stmt("batch:SubmitJob", SUBMIT_STATIC))
+
+
+def test_cli_as_templates(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from sfn_iam.cli import main
+
+    f = tmp_path / "batch.json"
+    f.write_text(json.dumps(machine(task(SUBMIT, STATIC))))
+    args = ["generate", str(f), "--region", REGION, "--account", ACCOUNT]
+    assert main(args) == 0
+    tight = json.loads(capsys.readouterr().out)
+    assert main([*args, "--as-templates"]) == 0
+    template = json.loads(capsys.readouterr().out)
+    assert template["Statement"] == [
+        {"Effect": "Allow", "Action": ["batch:SubmitJob"], "Resource": ["*"]}]
+    assert tight["Statement"][0]["Resource"] == sorted(SUBMIT_STATIC)
