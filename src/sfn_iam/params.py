@@ -153,6 +153,11 @@ def static_prefix(text: str) -> str:
     return text if m is None else text[: m.start()]
 
 
+def without_placeholders(text: str) -> str:
+    """The static parts of ``text``, its ``${Name}`` placeholders left out."""
+    return _PLACEHOLDER.sub("", text)
+
+
 def with_markers(text: str, markers: list[str]) -> str | None:
     """``text`` with its ``${Name}`` placeholders replaced by ``markers`` in turn (one
     marker each), or None when a marker already occurs in the text or there are more

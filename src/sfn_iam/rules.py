@@ -13,7 +13,15 @@ from collections.abc import Callable, Sequence
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.model import _Const, _set
-from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value, static_prefix, with_markers
+from sfn_iam.params import (
+    ABSENT,
+    DYNAMIC,
+    STATIC,
+    Value,
+    static_prefix,
+    with_markers,
+    without_placeholders,
+)
 from sfn_iam.policy import covers
 from sfn_iam.task import RR, SYNC, WAIT, Task
 
@@ -278,7 +286,8 @@ def narrow(prefix: str, template: str, prefix_arn: bool = False,
                 return None  # another service's ARN: not this kind of value
             out.append(fields[2])
         elif i < len(complete):
-            out.append(escape(complete[i]))
+            # an empty region or account in the value is the caller's (the template's)
+            out.append(escape(complete[i]) if complete[i] or i < 3 else fields[i])
         elif i == len(complete):  # the placeholder starts in this field
             out.append(escape(start) + "*")
         else:  # after the placeholder: unknown (the service is the template's)
@@ -312,24 +321,34 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
     hold every placeholder's marker). None (and no finding) when it takes none: the caller
     falls back to :func:`dynamic_res`.
 
-    Not for an ARN whose placeholder comes before the resource part (the placeholder may
-    hold ":" and move every field after it; :func:`dynamic_res` bounds that field by field).
+    Not for an ARN whose placeholder comes before the resource part with fewer than five
+    static ``:`` in all (the placeholder may hold ":" and move every field after it;
+    :func:`dynamic_res` bounds that field by field); with the five separators written, a
+    placeholder between two of them stands for that field
+    (``arn:aws:bedrock:${Region}::foundation-model/NAME``).
     A value that starts with a placeholder fixes nothing at its start (the placeholder may
     hold a whole ARN prefix): its result must then lie within the dynamic ``template``."""
     text = v.value
     if text.__class__ is not str or "sfniam" in text:  # (no marker may be in the text)
         return None
     start = static_prefix(text)
+    shapes: tuple[str, ...] = _SHAPES
     if start and "arn:".startswith(start[:4]) and start.count(":") < 5:
-        return None
+        if without_placeholders(text).count(":") < 5:
+            # an ARN whose placeholder may hold ":" and move every field after it
+            return None
+        shapes = ("{}",)  # a placeholder in one field of the ARN stands for that field
     within = ""
+    loose: tuple[int, ...] = ()  # the ARN fields the template leaves open
     if text.startswith("${"):
         if template == "*":
             return None
-        within = _literal(t.fmt(template))
+        filled = t.fmt(template)
+        within = _literal(filled)
+        loose = tuple(i for i, f in enumerate(filled.split(":", 5)[:5]) if "*" in f)
     found: list[Res] = []
     for first in (_LETTERS, _DIGITS):
-        for shape in _SHAPES:
+        for shape in shapes:
             markers = [shape.format(a, b) for a, b in zip(first, _LETTERS2, strict=True)]
             probe = with_markers(text, markers)
             if probe is None:
@@ -349,6 +368,10 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
                         arn = arn.replace(m, "*")
                 if not arn.startswith(within):
                     return None
+                if loose:  # the placeholder may hold those fields: they stay open
+                    fields = arn.split(":", 5)
+                    if any(i >= len(fields) or fields[i] != "*" for i in loose):
+                        return None
                 if not any(covers(other.arn, arn) for other in found):
                     found = [other for other in found if not covers(arn, other.arn)]
                     found.append(Res(arn, v.where, True, v.reason, v.expr))
