@@ -452,7 +452,7 @@ def generate_policy(
     marks = [(marker, what) for name, marker, what in (
         (PSEUDO_REGION, REGION_MARKER, "region"), (PSEUDO_ACCOUNT, ACCOUNT_MARKER, "account"))
         if subs.get(name) == marker]
-    if marks:
+    if marks and _marked(run, marks):
         _unmark(run, marks)
     setting_findings: list[Finding] = []
     if xray or logging or kms_key:
@@ -553,6 +553,19 @@ def _env_findings(env: Env) -> list[Finding]:
         out.append(Finding("unknown-account",
                            "the account is unknown: ARNs built from names use '*' for it (pass --account)"))
     return out
+
+
+def _marked(run: _Run, marks: list[tuple[str, str]]) -> bool:
+    """Did a marker reach a grant, a target role or a finding? (one pass over the text)"""
+    parts = [r for g in run.grants for r in g[1]]
+    parts += [repr(g[0][1]) for g in run.grants if g[0][1]]
+    for key, rs in run.targets.items():
+        parts.append(key)
+        parts += [r for g in rs for r in g[1]]
+        parts += [repr(g[0][1]) for g in rs if g[0][1]]
+    parts += [f.message for f in run.findings]
+    blob = "\n".join(parts)
+    return any(marker in blob for marker, _ in marks)
 
 
 def _unmark(run: _Run, marks: list[tuple[str, str]]) -> None:
