@@ -160,10 +160,8 @@ def without_placeholders(text: str) -> str:
 
 def with_markers(text: str, markers: list[str]) -> str | None:
     """``text`` with its ``${Name}`` placeholders replaced by ``markers`` in turn (one
-    marker each), or None when a marker already occurs in the text or there are more
-    placeholders than markers."""
-    if any(marker in text for marker in markers):
-        return None
+    marker each), or None when there are more placeholders than markers. (The caller makes
+    sure no marker is in the text already.)"""
     parts = _PLACEHOLDER.split(text)  # text, name, text, name, ..., text
     count = len(parts) // 2
     if count == 0 or count > len(markers):

@@ -311,14 +311,17 @@ _LETTERS = [f"zzsfniam{chr(97 + i)}zz" for i in range(26)]
 _LETTERS2 = [f"yysfniam{chr(97 + i)}yy" for i in range(26)]
 _DIGITS = [f"9000000000{i:02d}" for i in range(26)]
 _SHAPES = ("{}", "{}:{}", "{}/{}")
+#: (first markers, shape) -> the markers, made once
+_MARKERS = {(kind, shape): [shape.format(a, b) for a, b in zip(first, _LETTERS2, strict=True)]
+            for kind, first in (("letters", _LETTERS), ("digits", _DIGITS)) for shape in _SHAPES}
 
 
 def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
             template: str) -> list[Res] | None:
     """A partly static value (``${Name}`` placeholders left in a string) through the static
-    path ``static`` with a marker for each placeholder, in each shape of :data:`_SHAPES`; the
-    markers become ``*`` in the resources the shapes the static path takes give (each must
-    hold every placeholder's marker). None (and no finding) when it takes none: the caller
+    path ``static`` with a marker for each placeholder, in the first shape of :data:`_SHAPES`
+    the static path takes; the markers become ``*`` in the resources it gives (each must hold
+    every placeholder's marker). None (and no finding) when it takes none: the caller
     falls back to :func:`dynamic_res`.
 
     Not for an ARN whose placeholder comes before the resource part with fewer than five
@@ -331,10 +334,13 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
     text = v.value
     if text.__class__ is not str or "sfniam" in text:  # (no marker may be in the text)
         return None
+    rest = without_placeholders(text)
+    if not rest:  # placeholders only: nothing static to keep (the template it is)
+        return None
     start = static_prefix(text)
     shapes: tuple[str, ...] = _SHAPES
     if start and "arn:".startswith(start[:4]) and start.count(":") < 5:
-        if without_placeholders(text).count(":") < 5:
+        if rest.count(":") < 5:
             # an ARN whose placeholder may hold ":" and move every field after it
             return None
         shapes = ("{}",)  # a placeholder in one field of the ARN stands for that field
@@ -347,10 +353,9 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
         within = _literal(filled)
         loose = tuple(i for i, f in enumerate(filled.split(":", 5)[:5]) if "*" in f)
     found: list[Res] = []
-    for first in (_LETTERS, _DIGITS):
+    for kind, first in (("letters", _LETTERS), ("digits", _DIGITS)):
         for shape in shapes:
-            markers = [shape.format(a, b) for a, b in zip(first, _LETTERS2, strict=True)]
-            probe = with_markers(text, markers)
+            probe = with_markers(text, _MARKERS[(kind, shape)])
             if probe is None:
                 continue
             used = [m for m in first if m in probe]
@@ -375,7 +380,10 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
                 if not any(covers(other.arn, arn) for other in found):
                     found = [other for other in found if not covers(arn, other.arn)]
                     found.append(Res(arn, v.where, True, v.reason, v.expr))
-    return found or None
+            # the first shape the static path takes: its "*" (in the resource part) also
+            # stands for the completions the other shapes spell out
+            return found
+    return None
 
 
 def dynamic_value(t: Task, v: Value, template: str,
