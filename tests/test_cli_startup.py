@@ -133,7 +133,8 @@ def _argparse(argv: list[str]) -> dict[str, object] | None:
 
 TOKENS = ["a.json", "b.yaml", "-", "--region", "--account", "--partition", "--state-machine-arn",
           "--kms-key", "--target-policies", "--split", "--xray", "--logging",
-          "--qualifier-condition", "--strict", "--provenance", "--jsonl", "us-east-1", "-x",
+          "--qualifier-condition", "--strict", "--provenance", "--jsonl", "--as-templates",
+          "us-east-1", "-x",
           "", "--", "--reg", "--region=eu-west-1", "--substitute", "A=1", "--max-bytes", "10",
           "-h", "--help", "x y", "-1"]
 

@@ -206,3 +206,30 @@ def test_another_services_arn_keeps_the_template() -> None:
     assert "dynamic-resource" in codes(r)
     assert all(res.startswith("arn:aws:states:us-east-1:123456789012:")
                for s in r.document["Statement"] for res in s["Resource"])
+
+
+def test_a_placeholder_alone_keeps_the_templates_open_fields() -> None:
+    """``${Bus}`` may be a bus ARN of any region and account: the template's
+    ``arn:aws:events:*:*:event-bus/*``, not a name completed in the machine's account."""
+    r = run(task("arn:aws:states:::events:putEvents",
+                 {"Entries": [{"Detail": {}, "DetailType": "t", "Source": "s",
+                               "EventBusName": "${Bus}"}]}))
+    assert_policy(r, stmt("events:PutEvents", "arn:aws:events:*:*:event-bus/*"))
+
+
+def test_a_placeholder_in_the_region_field_of_a_whole_arn() -> None:
+    """genai-prompt-chaining-hitl: the five separators are written, so ``${region}`` is the
+    region field only: the model stays exact."""
+    model = "arn:aws:bedrock:${region}::foundation-model/anthropic.claude-v2"
+    r = run(task("arn:aws:states:::bedrock:invokeModel", {"ModelId": model, "Body": {}}))
+    assert_policy(r, stmt("bedrock:InvokeModel",
+                          "arn:aws:bedrock:*::foundation-model/anthropic.claude-v2"))
+
+
+def test_an_empty_region_and_account_are_the_callers() -> None:
+    """sfn-datazone-update-metadata-cdk writes ``arn:aws:lambda:::function:${Fn}``: Lambda reads
+    the empty fields as the caller's region and account, so the grant keeps them."""
+    r = run(task("arn:aws:states:::lambda:invoke",
+                 {"FunctionName": "arn:aws:lambda:::function:${Fn}"}))
+    assert_policy(r, stmt("lambda:InvokeFunction",
+                          "arn:aws:lambda:us-east-1:123456789012:function:*"))

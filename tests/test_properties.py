@@ -230,35 +230,37 @@ for _api in ("stopQueryExecution", "getQueryExecution", "getQueryResults"):
         | wild(["s3:GetObject"], "arn:aws:s3:::*"))
 
 # ----------------------------------------------------------------------- Batch, DataBrew, Glue
-# batch-iam.md, databrew-iam.md, glue-iam.md: "Resource": "*" / job/* whatever the parameters.
+# batch-iam.md, databrew-iam.md, glue-iam.md grant "*" / job/* whatever the parameters; the
+# Service Authorization Reference now scopes them (issue 9): batch:SubmitJob on the job queue,
+# the job definition (revision) and the job (job*, required: its ID exists only once submitted,
+# so job/* is prescribed), TerminateJob on the job (job/*), DescribeJobs on "*" (no resource
+# type); Glue's job-run actions and DataBrew's on the job (job/NAME).
 
 INTEGRATIONS["batch:submitJob"] = Api(
     "arn:aws:states:::batch:submitJob", ("", ".sync"),
     lambda n: {"JobName": n, "JobQueue": arn("batch", f"job-queue/{n}"),
                "JobDefinition": arn("batch", f"job-definition/{n}:1")},
-    lambda p, pat: [("batch:SubmitJob", p["JobQueue"], {}), ("batch:SubmitJob", p["JobDefinition"], {})]
+    lambda p, pat: [("batch:SubmitJob", p["JobQueue"], {}), ("batch:SubmitJob", p["JobDefinition"], {}),
+                    ("batch:SubmitJob", arn("batch", "job/1234"), {})]
     + (on(["batch:DescribeJobs", "batch:TerminateJob"], arn("batch", "job/1234"))
        + events_rule("StepFunctionsGetEventsForBatchJobsRule") if is_sync(pat) else []),
     dynamic=(("JobQueue",), ("JobDefinition",)),
-    wild=lambda p, pat: wild(["batch:SubmitJob", "batch:DescribeJobs", "batch:TerminateJob"], "*"))
+    wild=lambda p, pat: wild(["batch:SubmitJob", "batch:TerminateJob"], arn("batch", "job/*"))
+    | wild(["batch:DescribeJobs"], "*"))
 INTEGRATIONS["databrew:startJobRun"] = Api(
     "arn:aws:states:::databrew:startJobRun", ("", ".sync"),
     lambda n: {"Name": n},
     lambda p, pat: on(["databrew:startJobRun"]
                       + (["databrew:listJobRuns", "databrew:stopJobRun"] if is_sync(pat) else []),
                       arn("databrew", f"job/{p['Name']}")),
-    dynamic=(("Name",),),
-    wild=lambda p, pat: wild(["databrew:startJobRun", "databrew:listJobRuns", "databrew:stopJobRun"],
-                             arn("databrew", "job/*")))
+    dynamic=(("Name",),))
 INTEGRATIONS["glue:startJobRun"] = Api(
     "arn:aws:states:::glue:startJobRun", ("", ".sync"),
     lambda n: {"JobName": n},
     lambda p, pat: on(["glue:StartJobRun"] + (["glue:GetJobRun", "glue:GetJobRuns",
                                                "glue:BatchStopJobRun"] if is_sync(pat) else []),
                       arn("glue", f"job/{p['JobName']}")),
-    dynamic=(("JobName",),),
-    wild=lambda p, pat: wild(["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns",
-                              "glue:BatchStopJobRun"], "*"))
+    dynamic=(("JobName",),))
 
 # -------------------------------------------------------------------------------------- CodeBuild
 # codebuild-iam.md, one template per API; iam:PassRole for ServiceRoleOverride (CodeBuild passes
@@ -350,15 +352,23 @@ def _ecs_needs(p: Params, pat: str) -> list[Need]:
     out = [("ecs:RunTask", arn("ecs", f"task-definition/{revision}"), {}),
            pass_role(p["Overrides"]["TaskRoleArn"], "ecs-tasks.amazonaws.com")]
     if is_sync(pat):
-        out += on(["ecs:StopTask", "ecs:DescribeTasks"], arn("ecs", "task/cluster/0a1b2c"))
+        # SAR: StopTask / DescribeTasks on the task, task/CLUSTER_NAME/TASK_ID (issue 9)
+        out += on(["ecs:StopTask", "ecs:DescribeTasks"], _ecs_task(p, "0a1b2c"))
         out += events_rule("StepFunctionsGetEventsForECSTaskRule")
     return out
+
+
+def _ecs_task(p: Params, task_id: str) -> str:
+    cluster = p["Cluster"]  # an ARN, arn:aws:ecs:REGION:ACCOUNT:cluster/NAME
+    head, _, name = cluster.partition(":cluster/")
+    return f"{head}:task/{name}/{task_id}"
 
 
 def _ecs_wild(p: Params, pat: str) -> set[tuple[str, str]]:
     td = p["TaskDefinition"]
     family = {} if ":" in td else wild(["ecs:RunTask"], arn("ecs", f"task-definition/{td}:*"))
-    return set(family) | wild(["ecs:StopTask", "ecs:DescribeTasks"], "*")
+    # the task ID is known only at run time: the cluster's tasks
+    return set(family) | wild(["ecs:StopTask", "ecs:DescribeTasks"], _ecs_task(p, "*"))
 
 
 for _key, _td in (("ecs:runTask", "{n}:3"), ("ecs:runTask (family)", "{n}")):
@@ -367,7 +377,8 @@ for _key, _td in (("ecs:runTask", "{n}:3"), ("ecs:runTask (family)", "{n}")):
         lambda n, td=_td: {"LaunchType": "FARGATE", "Cluster": arn("ecs", f"cluster/{n}"),
                            "TaskDefinition": td.format(n=n),
                            "Overrides": {"TaskRoleArn": role(f"{n}-task")}},
-        _ecs_needs, dynamic=(("TaskDefinition",), ("Overrides", "TaskRoleArn")), wild=_ecs_wild)
+        _ecs_needs, dynamic=(("TaskDefinition",), ("Overrides", "TaskRoleArn"), ("Cluster",)),
+        wild=_ecs_wild)
 
 # -------------------------------------------------------------------------------------------- EKS
 # eks-iam.md (CreateCluster, CreateNodegroup, DeleteCluster, DeleteNodegroup); the Fargate
@@ -398,8 +409,9 @@ INTEGRATIONS.update({
                         pass_role(p["RoleArn"], "eks.amazonaws.com")]
         + (on(["eks:DescribeCluster", "eks:DeleteCluster"], _cluster(p["Name"])) if is_sync(pat) else []),
         dynamic=(("Name",), ("RoleArn",)),
-        wild=lambda p, pat: wild(["eks:CreateCluster"], "*")
-        | wild(["eks:DescribeCluster", "eks:DeleteCluster"], arn("eks", "cluster/*"))),
+        # the template: DescribeCluster / DeleteCluster on cluster/*; the SAR scopes them to
+        # the cluster (issue 9)
+        wild=lambda p, pat: wild(["eks:CreateCluster"], "*")),
     "eks:createNodegroup": Api(
         "arn:aws:states:::eks:createNodegroup", ("", ".sync"),
         lambda n: {"ClusterName": n, "NodegroupName": f"{n}-ng", "NodeRole": role(f"{n}-node"),
@@ -410,10 +422,13 @@ INTEGRATIONS.update({
                         pass_role(p["NodeRole"], "eks.amazonaws.com")]
         + (on(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], _member("nodegroup", p, "NodegroupName"))
            if is_sync(pat) else []),
-        dynamic=(("ClusterName",), ("NodeRole",)),
-        wild=lambda p, pat: wild(["ec2:DescribeSubnets", "eks:CreateNodegroup"], "*")
-        | wild(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], arn("eks", "nodegroup/*"))
-        | wild(["iam:GetRole", "iam:ListAttachedRolePolicies"], f"arn:aws:iam::{acct()}:role/*")),
+        dynamic=(("ClusterName",), ("NodegroupName",), ("NodeRole",)),
+        # the template: CreateNodegroup on "*", the node group actions on nodegroup/*, GetRole
+        # and ListAttachedRolePolicies on every role; the SAR scopes them to the cluster, the
+        # node group (its UUID known only at run time) and the node role (issue 9)
+        wild=lambda p, pat: wild(["ec2:DescribeSubnets"], "*")
+        | wild(["eks:DescribeNodegroup", "eks:DeleteNodegroup"],
+               _member_wild("nodegroup", p, "NodegroupName"))),
     "eks:deleteCluster": Api(
         "arn:aws:states:::eks:deleteCluster", ("", ".sync"),
         lambda n: {"Name": n},
@@ -496,8 +511,10 @@ INTEGRATIONS.update({
         + (on([f"{EMR}:DescribeCluster", f"{EMR}:TerminateJobFlows"], arn(EMR, "cluster/j-NEW"))
            + events_rule("StepFunctionsGetEventForEMRRunJobFlowRule") if is_sync(pat) else []),
         dynamic=(("ServiceRole",), ("JobFlowRole",)),
-        wild=lambda p, pat: wild([f"{EMR}:RunJobFlow", f"{EMR}:DescribeCluster",
-                                  f"{EMR}:TerminateJobFlows"], "*")),
+        # RunJobFlow has no resource type; the .sync poll and cancel take the cluster (SAR
+        # cluster*), whose ID is known only at run time (the template: "*"; issue 9)
+        wild=lambda p, pat: wild([f"{EMR}:RunJobFlow"], "*")
+        | wild([f"{EMR}:DescribeCluster", f"{EMR}:TerminateJobFlows"], arn(EMR, "cluster/*"))),
     "emr:addStep": _emr("addStep", ("AddJobFlowSteps",), ("DescribeStep", "CancelSteps"),
                         "StepFunctionsGetEventForEMRAddJobFlowStepsRule",
                         {"Step": {"Name": "s", "HadoopJarStep": {"Jar": "command-runner.jar"}}}),
@@ -871,8 +888,10 @@ INTEGRATIONS["mediaconvert:createJob"] = Api(
     + (on(["mediaconvert:GetJob", "mediaconvert:CancelJob"], arn("mediaconvert", MC_JOB))
        + events_rule("StepFunctionsGetEventsForMediaConvertJobRule") if is_sync(pat) else []),
     dynamic=(("Role",),),
-    wild=lambda p, pat: wild(["mediaconvert:CreateJob", "mediaconvert:GetJob",
-                              "mediaconvert:CancelJob"], "*"))
+    # CreateJob on "*" (template); GetJob / CancelJob on the job (SAR Job*), its ID known only
+    # at run time: jobs/* (issue 9)
+    wild=lambda p, pat: wild(["mediaconvert:CreateJob"], "*")
+    | wild(["mediaconvert:GetJob", "mediaconvert:CancelJob"], arn("mediaconvert", "jobs/*")))
 
 # ---------------------------------------------------------------------------------- HTTP Task
 # CURRENT-DOCS §3.11 (call-https-apis.html): states:InvokeHTTPEndpoint on the state machine

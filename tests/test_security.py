@@ -461,3 +461,34 @@ def test_http_connection_with_wildcards_is_refused(connection: str) -> None:
     assert "dynamic-resource" not in codes(r)
     text = json.dumps(r.document)
     assert "events:" not in text and "secretsmanager:" not in text
+
+
+# ------------------------------------------------ partly static values (issue 9, point 1)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["lambda", "states", "sns", "dynamodb"]),
+       st.from_regex(r"[a-z]{0,3}[*?]{1,2}[a-z]{0,3}", fullmatch=True))
+def test_wildcards_in_the_static_part_of_a_partial_value_stay_literal(kind: str,
+                                                                      static: str) -> None:
+    """``NAME*${X}``: the static part's ``*`` / ``?`` are literals; only the placeholder is a
+    wildcard. A name that differs from the static part where it has ``*`` is denied."""
+    base = {
+        "lambda": ("lambda:invoke", "FunctionName", "lambda:InvokeFunction",
+                   "arn:aws:lambda:us-east-1:123456789012:function:"),
+        "states": ("states:startExecution", "StateMachineArn", "states:StartExecution",
+                   "arn:aws:states:us-east-1:123456789012:stateMachine:"),
+        "sns": ("sns:publish", "TopicArn", "sns:Publish", "arn:aws:sns:us-east-1:123456789012:"),
+        "dynamodb": ("dynamodb:getItem", "TableName", "dynamodb:GetItem",
+                     "arn:aws:dynamodb:us-east-1:123456789012:table/"),
+    }[kind]
+    api, key, action, prefix = base
+    params: dict[str, Any] = {key: prefix + static + "${X}"}
+    if kind == "dynamodb":
+        params["Key"] = {}
+    definition = {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": f"arn:aws:states:::{api}", "Parameters": params,
+        "End": True}}}
+    doc = generate_policy(definition, region=R, account=A).document
+    other = prefix + static.replace("*", "Q").replace("?", "Q") + "tail"
+    assert not is_allowed(doc, action, other, {}), (static, doc)

@@ -77,17 +77,18 @@ class Env:
 
     ``state_machine_arn`` is the state machine's own ARN (Distributed Map, HTTP Task and
     encryption need it); ``qualifier_condition`` scopes StartExecution of a version or alias
-    with ``states:StateMachineQualifier``."""
+    with ``states:StateMachineQualifier``; ``as_templates`` grants the documented template
+    form where sfn-iam is tighter than it."""
 
-    __slots__ = ("account", "partition", "qualifier_condition", "region", "state_machine_arn",
-                 "substitutions", "used_unknown")
+    __slots__ = ("account", "as_templates", "partition", "qualifier_condition", "region",
+                 "state_machine_arn", "substitutions", "used_unknown")
     _fields = ("region", "account", "partition", "substitutions", "used_unknown",
-               "state_machine_arn", "qualifier_condition")
+               "state_machine_arn", "qualifier_condition", "as_templates")
 
     def __init__(self, region: str | None = None, account: str | None = None,
                  partition: str | None = None, substitutions: dict[str, str] | None = None,
                  used_unknown: set[str] | None = None, state_machine_arn: str | None = None,
-                 qualifier_condition: bool = False) -> None:
+                 qualifier_condition: bool = False, as_templates: bool = False) -> None:
         self.region = region
         self.account = account
         self.partition = partition
@@ -95,6 +96,8 @@ class Env:
         self.used_unknown: set[str] = set() if used_unknown is None else used_unknown
         self.state_machine_arn = state_machine_arn
         self.qualifier_condition = qualifier_condition
+        #: grant in the AWS templates' form where sfn-iam is tighter (rules.sar)
+        self.as_templates = as_templates
 
     def replace(self, **changes: Any) -> Env:
         """A copy with ``changes`` (like ``dataclasses.replace``: the other fields, the

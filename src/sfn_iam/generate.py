@@ -415,6 +415,7 @@ def generate_policy(
     logging: bool = False,
     kms_key: str | None = None,
     qualifier_condition: bool = False,
+    as_templates: bool = False,
 ) -> GenerateResult:
     """Generate the least-privilege execution-role policy for a state machine definition.
 
@@ -425,7 +426,9 @@ def generate_policy(
     ``state_machine_arn`` is the machine's own ARN (Distributed Map, the HTTP Task and KMS
     grant on it); ``logging`` and ``kms_key`` add the permissions of those settings;
     ``qualifier_condition`` scopes StartExecution of a version or alias with
-    ``states:StateMachineQualifier``.
+    ``states:StateMachineQualifier``. ``as_templates`` grants the form of the AWS templates
+    where sfn-iam scopes a grant tighter than they do (the Service Authorization Reference
+    allows it), e.g. ``batch:SubmitJob`` on ``*``.
     """
     _check_env(region, account, partition)
     if state_machine_arn is not None:
@@ -436,7 +439,8 @@ def generate_policy(
     if substitutions:
         subs.update(substitutions)
     env = Env(region, account, partition, subs,
-              state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition)
+              state_machine_arn=state_machine_arn, qualifier_condition=qualifier_condition,
+              as_templates=as_templates)
     run = _Run(env)
     try:
         run.walk(definition if definition.__class__ is dict
@@ -448,7 +452,7 @@ def generate_policy(
     marks = [(marker, what) for name, marker, what in (
         (PSEUDO_REGION, REGION_MARKER, "region"), (PSEUDO_ACCOUNT, ACCOUNT_MARKER, "account"))
         if subs.get(name) == marker]
-    if marks:
+    if marks and _marked(run, marks):
         _unmark(run, marks)
     setting_findings: list[Finding] = []
     if xray or logging or kms_key:
@@ -549,6 +553,19 @@ def _env_findings(env: Env) -> list[Finding]:
         out.append(Finding("unknown-account",
                            "the account is unknown: ARNs built from names use '*' for it (pass --account)"))
     return out
+
+
+def _marked(run: _Run, marks: list[tuple[str, str]]) -> bool:
+    """Did a marker reach a grant, a target role or a finding? (one pass over the text)"""
+    parts = [r for g in run.grants for r in g[1]]
+    parts += [repr(g[0][1]) for g in run.grants if g[0][1]]
+    for key, rs in run.targets.items():
+        parts.append(key)
+        parts += [r for g in rs for r in g[1]]
+        parts += [repr(g[0][1]) for g in rs if g[0][1]]
+    parts += [f.message for f in run.findings]
+    blob = "\n".join(parts)
+    return any(marker in blob for marker, _ in marks)
 
 
 def _unmark(run: _Run, marks: list[tuple[str, str]]) -> None:

@@ -153,12 +153,15 @@ def static_prefix(text: str) -> str:
     return text if m is None else text[: m.start()]
 
 
+def without_placeholders(text: str) -> str:
+    """The static parts of ``text``, its ``${Name}`` placeholders left out."""
+    return _PLACEHOLDER.sub("", text)
+
+
 def with_markers(text: str, markers: list[str]) -> str | None:
     """``text`` with its ``${Name}`` placeholders replaced by ``markers`` in turn (one
-    marker each), or None when a marker already occurs in the text or there are more
-    placeholders than markers."""
-    if any(marker in text for marker in markers):
-        return None
+    marker each), or None when there are more placeholders than markers. (The caller makes
+    sure no marker is in the text already.)"""
     parts = _PLACEHOLDER.split(text)  # text, name, text, name, ..., text
     count = len(parts) // 2
     if count == 0 or count > len(markers):

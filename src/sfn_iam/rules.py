@@ -13,7 +13,15 @@ from collections.abc import Callable, Sequence
 
 from sfn_iam.arn import parse_arn
 from sfn_iam.model import _Const, _set
-from sfn_iam.params import ABSENT, DYNAMIC, STATIC, Value, static_prefix, with_markers
+from sfn_iam.params import (
+    ABSENT,
+    DYNAMIC,
+    STATIC,
+    Value,
+    static_prefix,
+    with_markers,
+    without_placeholders,
+)
 from sfn_iam.policy import covers
 from sfn_iam.task import RR, SYNC, WAIT, Task
 
@@ -181,6 +189,18 @@ def star(_: Task) -> list[Res]:
     return [Res("*")]
 
 
+def sar(tight: Resolver, template: Resolver) -> Resolver:
+    """``tight``: the resources the Service Authorization Reference (SAR) lets the grant be
+    scoped to, where the AWS template grants more (``*``, ``job/*``); ``template``: the
+    template's form, granted instead with ``--as-templates`` (``as_templates=True``) for
+    users who must match it. The rule that uses it cites the SAR resource types."""
+
+    def resolve(t: Task) -> list[Res]:
+        return template(t) if t.env.as_templates else tight(t)
+
+    return resolve
+
+
 def fixed(template: str) -> Resolver:
     """A resource that depends only on where the machine runs, e.g. the managed rule
     ``arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsForECSTaskRule``."""
@@ -266,7 +286,8 @@ def narrow(prefix: str, template: str, prefix_arn: bool = False,
                 return None  # another service's ARN: not this kind of value
             out.append(fields[2])
         elif i < len(complete):
-            out.append(escape(complete[i]))
+            # an empty region or account in the value is the caller's (the template's)
+            out.append(escape(complete[i]) if complete[i] or i < 3 else fields[i])
         elif i == len(complete):  # the placeholder starts in this field
             out.append(escape(start) + "*")
         else:  # after the placeholder: unknown (the service is the template's)
@@ -290,36 +311,51 @@ _LETTERS = [f"zzsfniam{chr(97 + i)}zz" for i in range(26)]
 _LETTERS2 = [f"yysfniam{chr(97 + i)}yy" for i in range(26)]
 _DIGITS = [f"9000000000{i:02d}" for i in range(26)]
 _SHAPES = ("{}", "{}:{}", "{}/{}")
+#: (first markers, shape) -> the markers, made once
+_MARKERS = {(kind, shape): [shape.format(a, b) for a, b in zip(first, _LETTERS2, strict=True)]
+            for kind, first in (("letters", _LETTERS), ("digits", _DIGITS)) for shape in _SHAPES}
 
 
 def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
             template: str) -> list[Res] | None:
     """A partly static value (``${Name}`` placeholders left in a string) through the static
-    path ``static`` with a marker for each placeholder, in each shape of :data:`_SHAPES`; the
-    markers become ``*`` in the resources the shapes the static path takes give (each must
-    hold every placeholder's marker). None (and no finding) when it takes none: the caller
+    path ``static`` with a marker for each placeholder, in the first shape of :data:`_SHAPES`
+    the static path takes; the markers become ``*`` in the resources it gives (each must hold
+    every placeholder's marker). None (and no finding) when it takes none: the caller
     falls back to :func:`dynamic_res`.
 
-    Not for an ARN whose placeholder comes before the resource part (the placeholder may
-    hold ":" and move every field after it; :func:`dynamic_res` bounds that field by field).
+    Not for an ARN whose placeholder comes before the resource part with fewer than five
+    static ``:`` in all (the placeholder may hold ":" and move every field after it;
+    :func:`dynamic_res` bounds that field by field); with the five separators written, a
+    placeholder between two of them stands for that field
+    (``arn:aws:bedrock:${Region}::foundation-model/NAME``).
     A value that starts with a placeholder fixes nothing at its start (the placeholder may
     hold a whole ARN prefix): its result must then lie within the dynamic ``template``."""
     text = v.value
     if text.__class__ is not str or "sfniam" in text:  # (no marker may be in the text)
         return None
-    start = static_prefix(text)
-    if start and "arn:".startswith(start[:4]) and start.count(":") < 5:
+    rest = without_placeholders(text)
+    if not rest:  # placeholders only: nothing static to keep (the template it is)
         return None
+    start = static_prefix(text)
+    shapes: tuple[str, ...] = _SHAPES
+    if start and "arn:".startswith(start[:4]) and start.count(":") < 5:
+        if rest.count(":") < 5:
+            # an ARN whose placeholder may hold ":" and move every field after it
+            return None
+        shapes = ("{}",)  # a placeholder in one field of the ARN stands for that field
     within = ""
+    loose: tuple[int, ...] = ()  # the ARN fields the template leaves open
     if text.startswith("${"):
         if template == "*":
             return None
-        within = _literal(t.fmt(template))
+        filled = t.fmt(template)
+        within = _literal(filled)
+        loose = tuple(i for i, f in enumerate(filled.split(":", 5)[:5]) if "*" in f)
     found: list[Res] = []
-    for first in (_LETTERS, _DIGITS):
-        for shape in _SHAPES:
-            markers = [shape.format(a, b) for a, b in zip(first, _LETTERS2, strict=True)]
-            probe = with_markers(text, markers)
+    for kind, first in (("letters", _LETTERS), ("digits", _DIGITS)):
+        for shape in shapes:
+            probe = with_markers(text, _MARKERS[(kind, shape)])
             if probe is None:
                 continue
             used = [m for m in first if m in probe]
@@ -337,10 +373,17 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
                         arn = arn.replace(m, "*")
                 if not arn.startswith(within):
                     return None
+                if loose:  # the placeholder may hold those fields: they stay open
+                    fields = arn.split(":", 5)
+                    if any(i >= len(fields) or fields[i] != "*" for i in loose):
+                        return None
                 if not any(covers(other.arn, arn) for other in found):
                     found = [other for other in found if not covers(arn, other.arn)]
                     found.append(Res(arn, v.where, True, v.reason, v.expr))
-    return found or None
+            # the first shape the static path takes: its "*" (in the resource part) also
+            # stands for the completions the other shapes spell out
+            return found
+    return None
 
 
 def dynamic_value(t: Task, v: Value, template: str,

@@ -1,31 +1,46 @@
-"""DataBrew rules pinned to databrew-iam.md: startJobRun on job/* (request-response, .sync)."""
+"""DataBrew rules: databrew-iam.md grants startJobRun on job/*; the Service Authorization
+Reference gives StartJobRun, ListJobRuns and StopJobRun the resource type ``Job`` (required), so a
+static Name is granted exactly (issue 9, point 3); ``--as-templates`` prints job/*."""
 
 import pytest
 
 from tests.util import ACCOUNT, REGION, assert_policy, codes, run, stmt, task
 
 START = "arn:aws:states:::databrew:startJobRun"
-JOBS = f"arn:aws:databrew:{REGION}:{ACCOUNT}:job/*"
-EXPECTED = {
-    "": [stmt("databrew:StartJobRun", JOBS)],
-    ".sync": [stmt(["databrew:StartJobRun", "databrew:ListJobRuns", "databrew:StopJobRun"], JOBS)],
-}
+JOB = f"arn:aws:databrew:{REGION}:{ACCOUNT}:job"
+SYNC_ACTIONS = ["databrew:StartJobRun", "databrew:ListJobRuns", "databrew:StopJobRun"]
 
 
-@pytest.mark.parametrize("params", [{"Name": "clean-orders"}, {"Name.$": "$.job"}],
-                         ids=["static", "dynamic"])
+def expected(suffix: str, job: str) -> list[dict]:
+    return [stmt(SYNC_ACTIONS if suffix else "databrew:StartJobRun", job)]
+
+
 @pytest.mark.parametrize("suffix", ["", ".sync"])
-def test_start_job_run(params: dict, suffix: str) -> None:
-    r = run(task(START + suffix, params))
-    # job/* for a static name too, as the template does.
-    assert_policy(r, *EXPECTED[suffix])
+def test_static_name_is_the_job(suffix: str) -> None:
+    r = run(task(START + suffix, {"Name": "clean-orders"}))
+    assert_policy(r, *expected(suffix, f"{JOB}/clean-orders"))
     assert r.warnings == []
+
+
+@pytest.mark.parametrize("suffix", ["", ".sync"])
+def test_dynamic_name_is_every_job(suffix: str) -> None:
+    r = run(task(START + suffix, {"Name.$": "$.job"}))
+    assert_policy(r, *expected(suffix, f"{JOB}/*"))
+    assert codes(r) == ["dynamic-resource"]
 
 
 @pytest.mark.parametrize("suffix", ["", ".sync"])
 def test_jsonata(suffix: str) -> None:
     r = run(task(START + suffix, {"Name": "{% $states.input.job %}"}, jsonata=True))
-    assert_policy(r, *EXPECTED[suffix])
+    assert_policy(r, *expected(suffix, f"{JOB}/*"))
+    assert codes(r) == ["dynamic-resource"]
+
+
+@pytest.mark.parametrize("params", [{"Name": "clean-orders"}, {"Name.$": "$.job"}])
+@pytest.mark.parametrize("suffix", ["", ".sync"])
+def test_as_templates_is_job_star(params: dict, suffix: str) -> None:
+    r = run(task(START + suffix, params), as_templates=True)
+    assert_policy(r, *expected(suffix, f"{JOB}/*"))
     assert r.warnings == []
 
 
@@ -37,14 +52,13 @@ def test_actions_are_written_in_iam_case() -> None:
 
 def test_partition_region_account() -> None:
     r = run(task(START, {"Name": "j"}), region="cn-north-1", account="111122223333")
-    assert_policy(r, stmt("databrew:StartJobRun", "arn:aws-cn:databrew:cn-north-1:111122223333:job/*"))
+    assert_policy(r, stmt("databrew:StartJobRun", "arn:aws-cn:databrew:cn-north-1:111122223333:job/j"))
     r = run(task(START, {"Name": "j"}), region=None, account=None)
-    assert_policy(r, stmt("databrew:StartJobRun", "arn:aws:databrew:*:*:job/*"))
+    assert_policy(r, stmt("databrew:StartJobRun", "arn:aws:databrew:*:*:job/j"))
     assert set(codes(r)) == {"unknown-region", "unknown-account"}
 
 
 def test_unsupported_wait_for_task_token() -> None:
     r = run(task(START + ".waitForTaskToken", {"Name": "j"}))
     assert codes(r) == ["unsupported-pattern"]
-    assert_policy(r, stmt("databrew:StartJobRun",
-                          "arn:aws:databrew:us-east-1:123456789012:job/*"))
+    assert_policy(r, stmt("databrew:StartJobRun", f"{JOB}/j"))

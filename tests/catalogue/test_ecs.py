@@ -16,10 +16,12 @@ PASS = stmt("iam:PassRole", [f"{ROLE}/app", f"{ROLE}/exec"], TO_ECS)
 SUFFIXES = ["", ".sync", ".waitForTaskToken"]
 
 
-def sync_extra(suffix: str) -> list[dict]:
+def sync_extra(suffix: str, cluster: str = "default") -> list[dict]:
+    """.sync: StopTask / DescribeTasks on the cluster's tasks (SAR ``task``; the template: "*")."""
     if suffix != ".sync":
         return []
-    return [stmt(["ecs:StopTask", "ecs:DescribeTasks"], "*"), stmt(EVENTS, RULE)]
+    return [stmt(["ecs:StopTask", "ecs:DescribeTasks"],
+                 f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{cluster}/*"), stmt(EVENTS, RULE)]
 
 
 @pytest.mark.parametrize(
@@ -37,7 +39,7 @@ def sync_extra(suffix: str) -> list[dict]:
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_static_task_definition(td: str, arn: str, suffix: str) -> None:
     r = run(task(RUN + suffix, {"Cluster": "c", "TaskDefinition": td, "Overrides": BOTH_ROLES}))
-    assert_policy(r, stmt("ecs:RunTask", arn), PASS, *sync_extra(suffix))
+    assert_policy(r, stmt("ecs:RunTask", arn), PASS, *sync_extra(suffix, "c"))
     assert r.warnings == []
 
 
@@ -52,7 +54,7 @@ def test_dynamic_task_definition_is_star(suffix: str) -> None:
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_roles_inside_the_task_definition_are_a_finding(suffix: str) -> None:
     r = run(task(RUN + suffix, {"Cluster": "c", "TaskDefinition": "web:3"}))
-    assert_policy(r, stmt("ecs:RunTask", f"{TD}/web:3"), *sync_extra(suffix))
+    assert_policy(r, stmt("ecs:RunTask", f"{TD}/web:3"), *sync_extra(suffix, "c"))
     assert codes(r) == ["unknown-passed-role"]
     assert "'web:3'" in r.warnings[0].message
     assert r.warnings[0].parameter == "Parameters.TaskDefinition"
@@ -112,7 +114,7 @@ def test_unknown_region_and_account() -> None:
     assert_policy(
         r,
         stmt("ecs:RunTask", "arn:aws:ecs:*:*:task-definition/web:*"),
-        stmt(["ecs:StopTask", "ecs:DescribeTasks"], "*"),
+        stmt(["ecs:StopTask", "ecs:DescribeTasks"], "arn:aws:ecs:*:*:task/default/*"),
         stmt(EVENTS, "arn:aws:events:*:*:rule/StepFunctionsGetEventsForECSTaskRule"),
         stmt("iam:PassRole", [f"{ROLE}/app", f"{ROLE}/exec"], TO_ECS),
     )
@@ -144,3 +146,31 @@ def test_sync2_is_only_for_step_functions() -> None:
     assert codes(r) == ["unsupported-pattern"]
     assert r.document == run(task(RUN, {"TaskDefinition": "web:1",
                                         "Overrides": BOTH_ROLES})).document
+
+
+# ------------------------------------------ .sync tasks scoped to the cluster (issue 9, point 3)
+
+
+def test_sync_tasks_of_a_cluster_arn() -> None:
+    cluster = "arn:aws:ecs:eu-west-1:111122223333:cluster/batch"
+    r = run(task(RUN + ".sync", {"Cluster": cluster, "TaskDefinition": "web:3",
+                                 "Overrides": BOTH_ROLES}))
+    assert_policy(r, stmt("ecs:RunTask", f"{TD}/web:3"), PASS,
+                  stmt(["ecs:StopTask", "ecs:DescribeTasks"],
+                       "arn:aws:ecs:eu-west-1:111122223333:task/batch/*"), stmt(EVENTS, RULE))
+
+
+def test_sync_tasks_of_a_dynamic_cluster() -> None:
+    r = run(task(RUN + ".sync", {"Cluster.$": "$.cluster", "TaskDefinition": "web:3",
+                                 "Overrides": BOTH_ROLES}))
+    assert_policy(r, stmt("ecs:RunTask", f"{TD}/web:3"), PASS,
+                  stmt(["ecs:StopTask", "ecs:DescribeTasks"],
+                       f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/*"), stmt(EVENTS, RULE))
+    assert codes(r) == ["dynamic-resource"]
+
+
+def test_sync_as_templates() -> None:
+    r = run(task(RUN + ".sync", {"Cluster": "c", "TaskDefinition": "web:3",
+                                 "Overrides": BOTH_ROLES}), as_templates=True)
+    assert_policy(r, stmt("ecs:RunTask", f"{TD}/web:3"), PASS,
+                  stmt(["ecs:StopTask", "ecs:DescribeTasks"], "*"), stmt(EVENTS, RULE))

@@ -41,10 +41,13 @@ CREATE_CLUSTER = {
 }
 
 
-def create_cluster_policy(suffix: str, role_arn: str) -> list[dict[str, Any]]:
+def create_cluster_policy(suffix: str, role_arn: str, name: str = "MyCluster",
+                          as_templates: bool = False) -> list[dict[str, Any]]:
     out = [stmt("eks:CreateCluster", "*"), passrole(role_arn)]
     if suffix == ".sync":
-        out.append(stmt(["eks:DescribeCluster", "eks:DeleteCluster"], EKS + "cluster/*"))
+        # the template: cluster/*; the SAR scopes both to the cluster (issue 9)
+        cluster = "*" if as_templates else name
+        out.append(stmt(["eks:DescribeCluster", "eks:DeleteCluster"], EKS + f"cluster/{cluster}"))
     return out
 
 
@@ -56,12 +59,20 @@ def test_create_cluster_static(suffix: str) -> None:
 
 
 @pytest.mark.parametrize("suffix", BOTH)
+def test_create_cluster_as_templates(suffix: str) -> None:
+    r = run(task(S + "createCluster" + suffix, CREATE_CLUSTER), as_templates=True)
+    assert_policy(r, *create_cluster_policy(suffix, CLUSTER_ROLE, as_templates=True))
+    assert r.warnings == []
+
+
+@pytest.mark.parametrize("suffix", BOTH)
 def test_create_cluster_dynamic(suffix: str) -> None:
     params = {"Name.$": "$.name", "RoleArn.$": "$.role", "ResourcesVpcConfig": {}}
     r = run(task(S + "createCluster" + suffix, params))
-    # The template's resources do not depend on Name; the role becomes every role.
-    assert_policy(r, *create_cluster_policy(suffix, ROLES))
-    assert warned(r) == [("dynamic-resource", "Parameters.RoleArn.$")]
+    # The role becomes every role; .sync polls every cluster.
+    assert_policy(r, *create_cluster_policy(suffix, ROLES, "*"))
+    name = [("dynamic-resource", "Parameters.Name.$")] if suffix else []
+    assert warned(r) == [*name, ("dynamic-resource", "Parameters.RoleArn.$")]
 
 
 def test_create_cluster_role_by_name_and_foreign_account() -> None:
@@ -79,8 +90,9 @@ def test_create_cluster_jsonata() -> None:
         "ResourcesVpcConfig": {},
     }
     r = run(task(S + "createCluster.sync", params, jsonata=True))
-    assert_policy(r, *create_cluster_policy(".sync", ROLES))
-    assert warned(r) == [("dynamic-resource", "Arguments.RoleArn")]
+    assert_policy(r, *create_cluster_policy(".sync", ROLES, "*"))
+    assert warned(r) == [("dynamic-resource", "Arguments.Name"),
+                         ("dynamic-resource", "Arguments.RoleArn")]
 
 
 def test_create_cluster_without_role() -> None:
@@ -100,15 +112,21 @@ CREATE_NODEGROUP = {
 }
 
 
-def create_nodegroup_policy(suffix: str, role_arn: str) -> list[dict[str, Any]]:
+def create_nodegroup_policy(suffix: str, role_arn: str, cluster: str = "MyCluster",
+                            nodegroup: str = "MyNodegroup/*") -> list[dict[str, Any]]:
+    """The template's CreateNodegroup policy, scoped where the SAR allows (issue 9): the
+    cluster, the node group the Task creates, the node role EKS reads."""
     out = [
-        stmt(["ec2:DescribeSubnets", "eks:CreateNodegroup"], "*"),
+        stmt("ec2:DescribeSubnets", "*"),
+        stmt("eks:CreateNodegroup", EKS + f"cluster/{cluster}"),
         # Checked by EKS during CreateNodegroup itself: request-response needs them too.
-        stmt(["iam:GetRole", "iam:ListAttachedRolePolicies"], ROLES),
+        stmt(["iam:GetRole", "iam:ListAttachedRolePolicies"], role_arn),
         passrole(role_arn),
     ]
     if suffix == ".sync":
-        out.append(stmt(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], EKS + "nodegroup/*"))
+        where = "*" if cluster == "*" else f"{cluster}/{nodegroup}"
+        out.append(stmt(["eks:DescribeNodegroup", "eks:DeleteNodegroup"],
+                        EKS + f"nodegroup/{where}"))
     return out
 
 
@@ -116,6 +134,17 @@ def create_nodegroup_policy(suffix: str, role_arn: str) -> list[dict[str, Any]]:
 def test_create_nodegroup_static(suffix: str) -> None:
     r = run(task(S + "createNodegroup" + suffix, CREATE_NODEGROUP))
     assert_policy(r, *create_nodegroup_policy(suffix, NODE_ROLE))
+    assert r.warnings == []
+
+
+@pytest.mark.parametrize("suffix", BOTH)
+def test_create_nodegroup_as_templates(suffix: str) -> None:
+    r = run(task(S + "createNodegroup" + suffix, CREATE_NODEGROUP), as_templates=True)
+    out = [stmt(["ec2:DescribeSubnets", "eks:CreateNodegroup"], "*"),
+           stmt(["iam:GetRole", "iam:ListAttachedRolePolicies"], ROLES), passrole(NODE_ROLE)]
+    if suffix:
+        out.append(stmt(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], EKS + "nodegroup/*"))
+    assert_policy(r, *out)
     assert r.warnings == []
 
 
@@ -128,15 +157,18 @@ def test_create_nodegroup_dynamic(suffix: str) -> None:
         "Subnets.$": "$.subnets",
     }
     r = run(task(S + "createNodegroup" + suffix, params))
-    assert_policy(r, *create_nodegroup_policy(suffix, ROLES))
-    assert warned(r) == [("dynamic-resource", "Parameters.NodeRole.$")]
+    assert_policy(r, *create_nodegroup_policy(suffix, ROLES, "*"))
+    assert {w.parameter for w in r.warnings} == {
+        "Parameters.ClusterName.$", "Parameters.NodeRole.$",
+        *(["Parameters.NodegroupName.$"] if suffix else [])}
+    assert set(codes(r)) == {"dynamic-resource"}
 
 
 def test_create_nodegroup_jsonata() -> None:
     params = {**CREATE_NODEGROUP, "NodeRole": "{% $states.input.role %}"}
     r = run(task(S + "createNodegroup", params, jsonata=True))
     assert_policy(r, *create_nodegroup_policy("", ROLES))
-    assert warned(r) == [("dynamic-resource", "Arguments.NodeRole")]
+    assert {w.parameter for w in r.warnings} == {"Arguments.NodeRole"}
 
 
 def test_create_nodegroup_without_node_role() -> None:
@@ -428,7 +460,7 @@ def test_unsupported_pattern_gets_request_response(
 
 
 def test_cluster_lifecycle_merges() -> None:
-    """Create, use and delete a cluster: DescribeCluster on cluster/* absorbs the named one."""
+    """Create, use and delete a cluster: every grant on the one cluster merges."""
     r = run(
         task(S + "createCluster.sync", CREATE_CLUSTER),
         task(S + "call", CALL),
@@ -438,7 +470,7 @@ def test_cluster_lifecycle_merges() -> None:
         r,
         stmt("eks:CreateCluster", "*"),
         passrole(CLUSTER_ROLE),
-        stmt(["eks:DescribeCluster", "eks:DeleteCluster"], EKS + "cluster/*"),
+        stmt(["eks:DescribeCluster", "eks:DeleteCluster"], EKS + "cluster/MyCluster"),
     )
 
 

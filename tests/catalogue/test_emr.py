@@ -48,7 +48,8 @@ CLUSTER_APIS = [
      ANY_CLUSTER),
     ("modifyInstanceGroupByName", "",
      {"InstanceGroupName": "core", "InstanceGroup": {"InstanceCount": 8}},
-     ["elasticmapreduce:ModifyInstanceGroups", "elasticmapreduce:ListInstanceGroups"], None, "*"),
+     ["elasticmapreduce:ModifyInstanceGroups", "elasticmapreduce:ListInstanceGroups"], None,
+     ANY_CLUSTER),  # the template: "*"; the SAR: cluster* (issue 9)
 ]
 IDS = [f"{a}{s}" for a, s, *_ in CLUSTER_APIS]
 
@@ -172,7 +173,9 @@ PASS_STATIC = [
     stmt("iam:PassRole", f"{ROLE}/EMR_EC2_DefaultRole", passed("ec2.amazonaws.com")),
 ]
 SYNC_EXTRA = [
-    stmt(["elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"], "*"),
+    # the template: "*"; the SAR: cluster* (the ID known only at run time; issue 9)
+    stmt(["elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"],
+         f"arn:aws:elasticmapreduce:{REGION}:{ACCOUNT}:cluster/*"),
     stmt(EVENTS, rule("StepFunctionsGetEventForEMRRunJobFlowRule")),
 ]
 
@@ -271,3 +274,14 @@ def test_unsupported_pattern(resource: str) -> None:
 def test_unknown_api() -> None:
     r = run(task(ARN + "describeCluster", {"ClusterId": CID}))
     assert codes(r)[0] == "unknown-integration"
+
+
+def test_as_templates_keeps_the_templates_stars() -> None:
+    r = run(task(ARN + "modifyInstanceGroupByName",
+                 {"ClusterId.$": "$.c", "InstanceGroupName": "core", "InstanceGroup": {}}),
+            as_templates=True)
+    assert_policy(r, stmt(["elasticmapreduce:ModifyInstanceGroups",
+                           "elasticmapreduce:ListInstanceGroups"], "*"))
+    r = run(task(ARN + "createCluster.sync", CREATE), as_templates=True)
+    assert {"elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"} <= {
+        a for s in r.document["Statement"] if s["Resource"] == ["*"] for a in s["Action"]}

@@ -24,15 +24,24 @@ JOB = {
 }
 
 
+JOBS = f"arn:aws:mediaconvert:{REGION}:{ACCOUNT}:jobs/*"
+
+
 def policy(suffix: str, role: str = ROLE) -> list[dict[str, Any]]:
-    out = [stmt("iam:PassRole", role, PASS)]
+    """CreateJob on "*"; .sync GetJob / CancelJob on jobs/* (SAR ``Job``; the template: "*")."""
+    out = [stmt("iam:PassRole", role, PASS), stmt("mediaconvert:CreateJob", "*")]
     if suffix:
-        out += [stmt(["mediaconvert:CreateJob", "mediaconvert:GetJob", "mediaconvert:CancelJob"],
-                     "*"),
+        out += [stmt(["mediaconvert:GetJob", "mediaconvert:CancelJob"], JOBS),
                 stmt(["events:PutTargets", "events:PutRule", "events:DescribeRule"], RULE)]
-    else:
-        out.append(stmt("mediaconvert:CreateJob", "*"))
     return out
+
+
+def test_sync_as_templates_is_star() -> None:
+    r = run(task(ARN + ".sync", JOB), as_templates=True)
+    assert_policy(
+        r, stmt("iam:PassRole", ROLE, PASS),
+        stmt(["mediaconvert:CreateJob", "mediaconvert:GetJob", "mediaconvert:CancelJob"], "*"),
+        stmt(["events:PutTargets", "events:PutRule", "events:DescribeRule"], RULE))
 
 
 @pytest.mark.parametrize("suffix", ["", ".sync"])
@@ -93,12 +102,14 @@ def test_role_not_iam_is_malformed() -> None:
     assert codes(r)[0] == "malformed-value"
 
 
-def test_unknown_region_only_affects_the_rule() -> None:
+def test_unknown_region() -> None:
     r = run(task(ARN + ".sync", JOB), region=None)
     assert_policy(
         r,
         stmt("iam:PassRole", ROLE, PASS),
-        stmt(["mediaconvert:CreateJob", "mediaconvert:GetJob", "mediaconvert:CancelJob"], "*"),
+        stmt("mediaconvert:CreateJob", "*"),
+        stmt(["mediaconvert:GetJob", "mediaconvert:CancelJob"],
+             f"arn:aws:mediaconvert:*:{ACCOUNT}:jobs/*"),
         stmt(["events:PutTargets", "events:PutRule", "events:DescribeRule"],
              f"arn:aws:events:*:{ACCOUNT}:rule/StepFunctionsGetEventsForMediaConvertJobRule"),
     )

@@ -117,6 +117,8 @@ def _many(*templates: str) -> Resolver:
 
 _S3 = g(S3_ACTIONS, fixed("arn:{partition}:s3:::*"), when=RR_SYNC)
 _GLUE = g(GLUE_ACTIONS, _many(*GLUE_RESOURCES), when=RR_SYNC)
+# "*": the Service Authorization Reference lists no resource type for GetDataAccess. The S3
+# and Glue grants are on what the query reads and writes, which the definition cannot show.
 _LAKEFORMATION = g("lakeformation:GetDataAccess", fixed("*"), when=RR_SYNC)
 
 RULES = {

@@ -4,24 +4,31 @@ part of connect-databrew.html).
 
 The template writes the actions in camelCase (``databrew:startJobRun``); IAM action names
 are case-insensitive, and they are written here in IAM's PascalCase.
+
+The template grants on ``job/*`` for a static job ``Name`` too. The Service Authorization
+Reference ("Actions defined by AWS Glue DataBrew") gives ``databrew:StartJobRun``,
+``databrew:ListJobRuns`` and ``databrew:StopJobRun`` the resource type ``Job`` (required):
+``arn:PARTITION:databrew:REGION:ACCOUNT:job/NAME``. So a static ``Name`` is granted exactly;
+a dynamic one gives the template's ``job/*`` with a ``dynamic-resource`` warning;
+``--as-templates`` grants ``job/*`` as the template does.
 """
 
-from sfn_iam.rules import ONLY_SYNC, RR_SYNC, Rule, fixed, g
+from sfn_iam.rules import ONLY_SYNC, RR_ONLY, RR_SYNC, Rule, fixed, g, param, sar
 
 DOC = "connect-databrew.html"
+JOBS = "arn:{partition}:databrew:{region}:{account}:job/*"
 
-# The template grants on job/* for a static job Name too. A static Name could be scoped to
-# job/<Name> (DataBrew authorises StartJobRun, ListJobRuns and StopJobRun on the job ARN),
-# but the template does not do it, and the rules of the house are to follow the template:
-# job/* it is, for static and dynamic names alike (so a dynamic Name is not reported).
-JOBS = fixed("arn:{partition}:databrew:{region}:{account}:job/*")
+JOB = sar(param("Name", "arn:{partition}:databrew:{region}:{account}:job/{name}", JOBS),
+          fixed(JOBS))
 
 RULES = {
     "startJobRun": Rule(
         RR_SYNC,
         (
-            g("databrew:StartJobRun", JOBS),
-            g(("databrew:ListJobRuns", "databrew:StopJobRun"), JOBS, when=ONLY_SYNC),
+            # One grant per pattern, so that a dynamic Name is reported once per state.
+            g("databrew:StartJobRun", JOB, when=RR_ONLY),
+            g(("databrew:StartJobRun", "databrew:ListJobRuns", "databrew:StopJobRun"), JOB,
+              when=ONLY_SYNC),
         ),
         DOC,
     ),

@@ -12,8 +12,12 @@ the ARN of the revision that runs, ``task-definition/FAMILY:REVISION``:
   (the 2023 template's ``task-definition/FAMILY`` matches no revision: a listed defect);
 - a dynamic task definition gets ``*``, as the template's dynamic form.
 
-``.sync`` adds ``ecs:StopTask`` and ``ecs:DescribeTasks`` on ``*`` (the task ID is known only
-at run time) and the managed rule ``StepFunctionsGetEventsForECSTaskRule``. The template's
+``.sync`` adds ``ecs:StopTask`` and ``ecs:DescribeTasks`` and the managed rule
+``StepFunctionsGetEventsForECSTaskRule``. The template grants the two on ``*`` (the task ID is
+known only at run time); the Service Authorization Reference gives both the resource type
+``task`` (``task/CLUSTER_NAME/TASK_ID``, required), so they are granted on the tasks of the
+cluster the Task runs in (``Cluster``, the ``default`` cluster when absent): ``task/CLUSTER/*``
+(``--as-templates``: ``*``). The template's
 ARNs are broken across lines (a listed defect); they are written whole here.
 
 ``iam:PassRole`` (to ``ecs-tasks.amazonaws.com``) is granted for ``Overrides.TaskRoleArn``
@@ -38,6 +42,7 @@ from sfn_iam.rules import (
     param,
     passed_to,
     role,
+    sar,
     star,
 )
 from sfn_iam.task import Task
@@ -74,6 +79,34 @@ task_definition = param(
     expected="a task definition family, FAMILY:REVISION or task-definition ARN",
     prefix_arn=True,  # an ARN is used as written (":*" appended for the latest revision)
 )
+
+
+TASKS = "arn:{partition}:ecs:{region}:{account}:task/*"
+_CLUSTER_NAME = LazyPattern(r"^[A-Za-z0-9_-]{1,255}$")
+_CLUSTER_ARN = LazyPattern(r"^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9_-]{1,255}$")
+
+
+def _cluster_tasks(t: Task, text: str) -> str | None:
+    """``task/CLUSTER/*`` of a cluster name or ARN (the task ID is known only at run time)."""
+    if _CLUSTER_ARN.match(text):
+        base, _, name = text.partition(":cluster/")
+        return f"{escape(base)}:task/{escape(name)}/*"
+    if _CLUSTER_NAME.match(text):
+        return t.named("arn:{partition}:ecs:{region}:{account}:task/{name}/*", escape(text))
+    return None
+
+
+_cluster = param("Cluster", "", TASKS, convert=_cluster_tasks, required=False,
+                 expected="an ECS cluster name or cluster ARN")
+
+
+def cluster_tasks(t: Task) -> list[Res]:
+    """The tasks of the cluster RunTask starts the task in (``Cluster``; the ``default``
+    cluster when absent): Service Authorization Reference, ``ecs:StopTask`` and
+    ``ecs:DescribeTasks`` take the resource type ``task`` (required),
+    ``arn:PARTITION:ecs:REGION:ACCOUNT:task/CLUSTER_NAME/TASK_ID``."""
+    return _cluster(t) or [Res(t.named("arn:{partition}:ecs:{region}:{account}:task/{name}/*",
+                                       "default"))]
 
 
 #: the ``iam:PassRole`` resolvers of ``Overrides.TaskRoleArn`` and ``Overrides.ExecutionRoleArn``
@@ -131,7 +164,9 @@ RULES = {
         ALL,
         (
             g("ecs:RunTask", task_definition),
-            g(("ecs:StopTask", "ecs:DescribeTasks"), star, when=ONLY_SYNC),
+            # The template: "*" (the task ID is known only at run time). The SAR scopes both
+            # to the task resource type, task/CLUSTER/TASK_ID: the cluster's tasks.
+            g(("ecs:StopTask", "ecs:DescribeTasks"), sar(cluster_tasks, star), when=ONLY_SYNC),
             g(EVENTS, events_rule("StepFunctionsGetEventsForECSTaskRule"), when=ONLY_SYNC),
             # Not in the template's policies (only in its closing note): RunTask fails
             # without iam:PassRole on the override roles, so they are granted.

@@ -48,6 +48,7 @@ from sfn_iam.rules import (
     has_iam_special,
     passed_to,
     role,
+    sar,
     star,
 )
 from sfn_iam.task import Task
@@ -129,10 +130,13 @@ def member(kind: str, path: str, what: str) -> Resolver:
 CREATE_CLUSTER = Rule(
     RR_SYNC,
     (
+        # SAR: CreateCluster has no resource type ("*").
         g("eks:CreateCluster", star),
         # eks-iam.md CreateCluster: DescribeCluster (poll) and DeleteCluster (cancel) on
-        # "cluster/*" even though the Task names the cluster: kept as the template shows it.
-        g(["eks:DescribeCluster", "eks:DeleteCluster"], fixed(EKS + "cluster/*"), ONLY_SYNC),
+        # "cluster/*" even though the Task names the cluster. The SAR gives both the resource
+        # type cluster (required): scoped to cluster/<Name> (--as-templates: cluster/*).
+        g(["eks:DescribeCluster", "eks:DeleteCluster"],
+          sar(cluster("Name"), fixed(EKS + "cluster/*")), ONLY_SYNC),
         # eks-iam.md: PassRole on the cluster role (the sample role name there is the
         # Task's RoleArn), PassedToService eks.amazonaws.com. Kept for request-response too:
         # the CreateCluster call itself passes the role.
@@ -150,9 +154,19 @@ CREATE_NODEGROUP = Rule(
         # call is refused without them ("not authorized to perform: iam:ListAttachedRolePolicies
         # ... ec2:DescribeSubnets", aws-controllers-k8s/community#2164). So request-response
         # keeps them too; only the poll/cancel statement is .sync-only.
-        g(["ec2:DescribeSubnets", "eks:CreateNodegroup"], star),
-        g(["eks:DescribeNodegroup", "eks:DeleteNodegroup"], fixed(EKS + "nodegroup/*"), ONLY_SYNC),
-        g(["iam:GetRole", "iam:ListAttachedRolePolicies"], fixed(ALL_ROLES)),
+        #
+        # Tighter than the template where the SAR allows (--as-templates gives the template's
+        # form): ec2:DescribeSubnets has no resource type ("*"); eks:CreateNodegroup takes the
+        # cluster (cluster*): cluster/<ClusterName>; DescribeNodegroup / DeleteNodegroup the
+        # node group (nodegroup*, .../nodegroup/CLUSTER/NODEGROUP/UUID): the one the Task
+        # creates; iam:GetRole / ListAttachedRolePolicies the role (role*): EKS reads the
+        # NodeRole the Task passes, not every role of the account.
+        g("ec2:DescribeSubnets", star),
+        g("eks:CreateNodegroup", sar(cluster("ClusterName"), star)),
+        g(["eks:DescribeNodegroup", "eks:DeleteNodegroup"],
+          sar(member("nodegroup", "NodegroupName", "node group"), fixed(EKS + "nodegroup/*")),
+          ONLY_SYNC),
+        g(["iam:GetRole", "iam:ListAttachedRolePolicies"], sar(role("NodeRole"), fixed(ALL_ROLES))),
         g("iam:PassRole", role("NodeRole", required=True), condition=TO_EKS),
     ),
     DOC,

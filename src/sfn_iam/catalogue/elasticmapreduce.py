@@ -25,10 +25,12 @@ from sfn_iam.rules import (
     Rule,
     escape,
     events_rule,
+    fixed,
     g,
     param,
     passed_to,
     role,
+    sar,
     star,
 )
 from sfn_iam.task import Task
@@ -37,6 +39,7 @@ DOC = "connect-emr.html"
 
 CLUSTER = "arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{name}"
 ANY_CLUSTER = "arn:{partition}:elasticmapreduce:*:*:cluster/*"
+CLUSTERS = "arn:{partition}:elasticmapreduce:{region}:{account}:cluster/*"
 ROLE = "arn:{partition}:iam::{account}:role/{name}"
 ANY_ROLE = "arn:{partition}:iam::{account}:role/*"
 EVENTS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
@@ -86,9 +89,13 @@ RULES = {
         (
             g("elasticmapreduce:RunJobFlow", star),
             # The template lists DescribeCluster and TerminateJobFlows with RunJobFlow; they are
-            # the .sync polling and cancel actions, so request-response does not get them.
-            g(("elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"), star,
-              when=ONLY_SYNC),
+            # the .sync polling and cancel actions, so request-response does not get them. The
+            # template grants them on "*"; the Service Authorization Reference gives both the
+            # resource type cluster (required, cluster/CLUSTER_ID): the cluster ID is known
+            # only at run time, so the account's clusters in the region (--as-templates: "*").
+            # (RunJobFlow has no resource type: "*".)
+            g(("elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"),
+              sar(fixed(CLUSTERS), star), when=ONLY_SYNC),
             # The template's PassRole has no condition; the receiving services are those of
             # AmazonEMRFullAccessPolicy_v2 (PassRoleForElasticMapReduce / ForEC2 / ForAutoScaling).
             g("iam:PassRole", role("ServiceRole"),
@@ -144,9 +151,11 @@ RULES = {
     ),
     "modifyInstanceGroupByName": Rule(
         RR_ONLY,
-        # The template's dynamic form is "*" here (not cluster/* as for the other APIs).
+        # The template's dynamic form is "*" here (not cluster/* as for the other APIs); the
+        # SAR gives both actions the resource type cluster (required), so a dynamic ClusterId
+        # gets cluster/* like the other APIs (--as-templates: "*").
         (g(("elasticmapreduce:ModifyInstanceGroups", "elasticmapreduce:ListInstanceGroups"),
-           cluster("*")),),
+           sar(cluster(), cluster("*"))),),
         DOC,
     ),
 }

@@ -85,6 +85,7 @@ RULES = {
     "createVirtualCluster": Rule(
         RR_ONLY,
         (
+            # "*": the Service Authorization Reference lists no resource type for it.
             g("emr-containers:CreateVirtualCluster", star),
             g("iam:CreateServiceLinkedRole", fixed(SLR),
               condition={"StringLike": {"iam:AWSServiceName": "emr-containers.amazonaws.com"}}),

@@ -15,7 +15,11 @@ connect-sagemaker.html), which covers only CreateTrainingJob and CreateTransform
   contains upper case letters"), and recent AccessDenied messages show mixed-case
   ``training-job/Notebook-task-...`` resources.
 - ``sagemaker:ListTags`` on ``*`` and ``iam:PassRole`` on the role passed in the parameters
-  (condition ``iam:PassedToService = sagemaker.amazonaws.com``), as in the template.
+  (condition ``iam:PassedToService = sagemaker.amazonaws.com``), as in the template. (The
+  Service Authorization Reference lets ListTags be scoped to some sixty resource types, none
+  required, but neither the template nor the integration page says which resource Step
+  Functions lists the tags of: kept on ``*``, which the template prescribes.) The job's own
+  actions are already on its ARN (``training-job/NAME*``), as the SAR allows.
 - ``.sync`` adds the job's Describe and Stop actions and its EventBridge managed rule.
 """
 

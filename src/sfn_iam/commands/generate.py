@@ -53,6 +53,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--qualifier-condition", action="store_true",
                    help="scope StartExecution of a nested version or alias with "
                    "states:StateMachineQualifier")
+    p.add_argument("--as-templates", action="store_true",
+                   help="grant in the form of the AWS templates where sfn-iam scopes a grant "
+                   "tighter (e.g. batch:SubmitJob on *)")
     p.add_argument("--target-policies", metavar="DIR",
                    help="write the policy of each cross-account target role (Task Credentials) "
                    "to DIR/<role-name>.json")
@@ -75,7 +78,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 #: the options :func:`fast_parse` reads: flag -> dest, and option with one value -> dest
 _FLAGS = {"--xray": "xray", "--logging": "logging", "--qualifier-condition": "qualifier_condition",
-          "--strict": "strict", "--provenance": "provenance", "--jsonl": "jsonl"}
+          "--strict": "strict", "--provenance": "provenance", "--jsonl": "jsonl",
+          "--as-templates": "as_templates"}
 _VALUES = {"--region": "region", "--account": "account", "--partition": "partition",
            "--state-machine-arn": "state_machine_arn", "--kms-key": "kms_key",
            "--target-policies": "target_policies", "--split": "split"}
@@ -97,7 +101,7 @@ def fast_parse(argv: list[str]) -> SimpleNamespace | None:
         definition=[], region=None, account=None, partition=None, state_machine_arn=None,
         xray=False, logging=False, kms_key=None, qualifier_condition=False,
         target_policies=None, substitute=[], strict=False, max_bytes=None, provenance=False,
-        split=None, jsonl=False)
+        split=None, jsonl=False, as_templates=False)
     files: list[str] = ns.definition
     runs = 0  # runs of DEFINITION arguments
     previous_positional = False
@@ -194,7 +198,7 @@ def _generate(args: argparse.Namespace, data: bytes | dict[str, Any], name: str 
         data, region=args.region, account=args.account, partition=args.partition,
         xray=args.xray, substitutions=subs, source=name,
         state_machine_arn=args.state_machine_arn, logging=args.logging, kms_key=args.kms_key,
-        qualifier_condition=args.qualifier_condition,
+        qualifier_condition=args.qualifier_condition, as_templates=args.as_templates,
     )
 
 
