@@ -136,6 +136,8 @@ def read_overrides() -> dict[tuple[str, str], list[dict[str, Any]]]:
         service, api, action, resources, condition, source = line.split("\t")
         row: dict[str, Any] = {"a": action, "r": resources.split(" "),
                                "src": f"scripts/sdk_overrides.tsv:{n}: {source}"}
+        if any(re.search(r"[/:]\*", re.sub(r"\$\{[^}]*\}", "", t)) for t in row["r"]):
+            row["w"] = 1  # a part no parameter names
         if condition.startswith("if="):
             row["if"] = condition[3:]
         elif condition != "-":

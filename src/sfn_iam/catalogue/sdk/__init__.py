@@ -20,8 +20,8 @@ with a ``dynamic-resource`` warning that names the parameter.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from sfn_iam.arn import parse_arn, partition_for_region
 from sfn_iam.catalogue import LazyPattern
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html"
 _NAME = LazyPattern(r"[a-z][a-z0-9]{0,62}")
 #: at most this many resources from one template (lists of lists multiply)
@@ -46,9 +46,9 @@ def service_table(service: str) -> dict[str, Any] | None:
     """The table of one service, or None when Step Functions has no such SDK service."""
     if not _NAME.fullmatch(service):
         return None
-    path = DATA / f"{service}.json"
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(os.path.join(DATA, service + ".json"), encoding="utf-8") as fh:
+            text = fh.read()
     except FileNotFoundError:
         return None
     table: dict[str, Any] = json.loads(text)
