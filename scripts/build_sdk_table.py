@@ -62,7 +62,8 @@ _NO_PASS = re.compile(r"^(get|list|describe|delete|untag|tag|batchget|search|val
 #: map.json ``%%regex%...%%`` patterns read as one of the runtime filters
 REGEX_FILTERS = {
     r"/^(?:.+\/)?(.+)$/g": "last", r"/^.+\/(.+?)$/g": "last", r"/^(?:.+?\/)?(.+)$/g": "last",
-    r"/^(?:.*\/)?([0-9a-f-]+)$/g": "last", r"/^\/(.+)$/g": "noslash",
+    r"/^(?:.*\/)?([0-9a-f-]+)$/g": "kms", r"/^\/(.+)$/g": "noslash",
+    r"/(?:.*\/)?([^:]+)(?:\:[^:]+)?$/g": "family", r"/\:([^:]+)$/g": "rev",
     r"/^\/?(.+)\/?$/g": "noslash",
 }
 
@@ -339,6 +340,8 @@ def rows_for_action(iam: IAM, action: str, binds_by_type: dict[str, list[str]] |
     row: dict[str, Any] = {"a": action, "r": sorted(dict.fromkeys(chosen)), "src": src}
     if w:
         row["w"] = 1
+    if not any(rt.get("required") for rt in types):
+        row["opt"] = 1  # a call that names none of its resources is authorised on "*"
     return row
 
 

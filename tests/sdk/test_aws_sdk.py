@@ -264,7 +264,9 @@ def test_static_values_are_iam_literals() -> None:
 
 
 def test_no_parameter_names_the_resource_warns() -> None:
-    r = sdk("ecs:runTask", {"TaskDefinition": "family:1"})
+    r = sdk("glue:startJobRun", {"JobName": "j", "SecurityConfiguration": "s"})
+    assert codes(r) == []
+    r = sdk("redshiftdata:executeStatement", {"WorkgroupName": "wg", "Sql": "x"})
     assert "sdk-wildcard-resource" in codes(r)
 
 
@@ -374,3 +376,24 @@ def test_dynamic_whole_arn_gets_its_services_form(call: str, param: str, form: s
     assert [res for s in r.document["Statement"] for res in s["Resource"]] == [form]
     assert [(w.code, w.parameter) for w in r.warnings] == [
         ("dynamic-resource", f"Parameters.{param}.$")]
+
+
+def test_kms_key_alias_and_unnamed_key() -> None:
+    key = f"arn:aws:kms:{REGION}:{A}:key/"
+    r = sdk("kms:decrypt", {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "CiphertextBlob": "x"})
+    assert_policy(r, stmt("kms:Decrypt", key + "1234abcd-12ab-34cd-56ef-1234567890ab"))
+    r = sdk("kms:encrypt", {"KeyId": "alias/app", "Plaintext": "x"})
+    assert_policy(r, stmt("kms:Encrypt", key + "*"))
+    assert codes(r) == ["dynamic-resource"] and "a KMS alias" in r.warnings[0].message
+    # no KeyId: KMS takes the key from the ciphertext
+    r = sdk("kms:decrypt", {"CiphertextBlob": "x"})
+    assert_policy(r, stmt("kms:Decrypt", key + "*"))
+    assert codes(r) == ["sdk-wildcard-resource"]
+
+
+def test_ecs_task_definition_family_and_revision() -> None:
+    td = f"arn:aws:ecs:{REGION}:{A}:task-definition/"
+    r = sdk("ecs:runTask", {"TaskDefinition": "web:3", "Cluster": "c"})
+    assert (td + "web:3") in [res for s in r.document["Statement"] for res in s["Resource"]]
+    r = sdk("ecs:runTask", {"TaskDefinition": "web"})
+    assert (td + "web:*") in [res for s in r.document["Statement"] for res in s["Resource"]]

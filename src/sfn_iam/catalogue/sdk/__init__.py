@@ -84,8 +84,12 @@ def _rule(service: str, api: str) -> Rule:
     assert table is not None
     rows = table["ops"][api]
     # the first row is the call's own action unless another row grants it too (alternatives)
+    # (an override call of several actions, e.g. transactWriteItems, needs each only for the
+    # items that name it: none of them is "the" action)
+    several = rows and rows[0]["src"].startswith("scripts/") and len(
+        {r["a"] for r in rows if "role" not in r}) > 1
     grants = tuple(_grant(service, api, n, row,
-                          n == 0 and sum(r["a"] == row["a"] for r in rows) == 1)
+                          n == 0 and not several and sum(r["a"] == row["a"] for r in rows) == 1)
                    for n, row in enumerate(rows))
     return Rule(RR_WAIT, grants, DOC)
 
@@ -175,6 +179,8 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
     cond_if = tuple(row["if"].split(".")) if "if" in row else None
     cond_ifnot = tuple(row["ifnot"].split(".")) if "ifnot" in row else None
     wild = bool(row.get("w"))
+    #: no resource type of the action is required: a call naming none is authorised on "*"
+    optional = bool(row.get("opt"))
     action = row["a"]
 
     def resolve(t: Task) -> list[Res]:
@@ -183,12 +189,26 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
         if cond_ifnot is not None and not t.value(*cond_ifnot).absent:
             return []
         out: list[Res] = []
+        unnamed: list[_Template] = []
         for tpl in templates:
             if not tpl.vars:
                 out.append(Res(t.fmt(tpl.fmt) if tpl.literal != "*" else "*"))
                 continue
-            out += _expand(t, tpl, templates)
+            made = _expand(t, tpl, templates)
+            if made is None:
+                unnamed.append(tpl)
+            else:
+                out += made
         if not out and first and cond_if is None:
+            if unnamed and len(unnamed) == sum(1 for tpl in templates if tpl.vars):
+                # the call's own action on a resource the Task does not name
+                out = ([Res("*", t.field)] if optional else
+                       [Res(_unnamed(t, tpl), t.field) for tpl in unnamed])
+                t.finding("sdk-wildcard-resource",
+                          f"{action}: the Task names none of its resource's parameters (the "
+                          f"service chooses it); granted on {', '.join(r.arn for r in out)}",
+                          t.field)
+                return list(dict.fromkeys(out))
             names = sorted({".".join(map(str, p)) for tpl in templates for p, _ in tpl.vars})
             t.finding("missing-parameter",
                       f"aws-sdk {action} needs {' or '.join(names)}; no permission granted for it "
@@ -203,15 +223,18 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
     return resolve
 
 
-def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res]:
+def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | None:
+    """The resources of one template; None when the Task gives none of its parameters and
+    the call requires none of them (the resource is then chosen by the service: a KMS key
+    read from the ciphertext, a default)."""
     slots = [_read(t, path, flt, i == 0 and not tpl.pieces[0])
              for i, (path, flt) in enumerate(tpl.vars)]
     if any(s == [] for s in slots):
         return []  # a value refused (malformed, with IAM wildcard characters)
-    if all(s is None for s in slots):
-        return []  # the call names none of it: not a resource of this call
     if any(s is None and req for s, req in zip(slots, tpl.required, strict=True)):
         return []  # a parameter the call requires is missing: it fails (reported by the row)
+    if all(s is None for s in slots):
+        return None  # the call names none of it
     filled: list[list[_Slot]] = []
     for i, s in enumerate(slots):
         if s is None:
@@ -226,6 +249,15 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res]:
     for options in filled:
         combos = [[*c, o] for c in combos for o in options][:MAX_COMBINATIONS]
     return [_build(t, tpl, combo) for combo in combos]
+
+
+def _unnamed(t: Task, tpl: _Template) -> str:
+    """A template with every parameter ``*`` (a whole ARN: its service's form)."""
+    if not tpl.pieces[0] and len(tpl.vars) == 1 and not tpl.pieces[1]:
+        flt = tpl.vars[0][1]
+        form = flt[4:] if flt.startswith("arn=") else DYNAMIC_FORMS.get(flt)
+        return t.fmt("arn:{partition}:" + form) if form else "*"
+    return t.fmt(tpl.fmt, **{f"p{i}": "*" for i in range(len(tpl.vars))}).replace("**", "*")
 
 
 def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
@@ -490,6 +522,34 @@ def _profile_model(t: Task, text: str, v: Value) -> _Slot | None:
     return _model(t, text, v)
 
 
+_KEY_ID = LazyPattern(r"(?:mrk-)?[0-9a-f]{8}-?[0-9a-f-]*")
+
+
+def _kms(t: Task, text: str, v: Value) -> _Slot | None:
+    """A KMS ``KeyId``: a key ID or key ARN names the key; an alias (``alias/NAME`` or an alias
+    ARN) names a key known only at run time (IAM authorises the key, not the alias), so the
+    key is ``*`` with a ``dynamic-resource`` warning."""
+    if ":alias/" in text or text.startswith("alias/"):
+        return _Slot(v.where, value=Value(DYNAMIC, v.where, None, text,
+                                          "a KMS alias (the key it points to)"))
+    if text.startswith("arn:") and parse_arn(text) is not None:
+        return _Slot(v.where, arn=escape(text))
+    if _KEY_ID.fullmatch(text):
+        return _Slot(v.where, text=text)
+    return _bad(t, v, "a KMS key ID, key ARN or alias")
+
+
+def _family(_: Task, text: str, v: Value) -> _Slot | None:
+    """An ECS task definition (``family``, ``family:revision`` or its ARN): the family."""
+    return _Slot(v.where, text=escape(text.rsplit("/", 1)[-1].split(":", 1)[0]))
+
+
+def _revision(_: Task, text: str, v: Value) -> _Slot | None:
+    """The revision of an ECS task definition; without one the latest ACTIVE runs: ``*``."""
+    name = text.rsplit("/", 1)[-1]
+    return _Slot(v.where, text=escape(name.split(":", 1)[1]) if ":" in name else "*")
+
+
 def _bus(_: Task, text: str, v: Value) -> _Slot | None:
     if text.startswith("arn:") and parse_arn(text) is not None:
         return _Slot(v.where, arn=escape(text))
@@ -506,5 +566,6 @@ DYNAMIC_FORMS = {
 FILTERS: dict[str, Callable[[Task, str, Value], _Slot | None]] = {
     "secret": _secret, "sqs": _sqs, "fn": _fn, "last": _last, "noslash": _noslash,
     "s3b": _s3_uri(0), "s3k": _s3_uri(1), "cpb": _copy_source(0), "cpk": _copy_source(1),
-    "model": _model, "profile-model": _profile_model, "bus": _bus,
+    "model": _model, "profile-model": _profile_model, "bus": _bus, "kms": _kms,
+    "family": _family, "rev": _revision,
 }
