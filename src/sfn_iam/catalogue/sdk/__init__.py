@@ -125,7 +125,7 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 class _Template:
     """A template split into literal text and parameter slots."""
 
-    __slots__ = ("fmt", "heads", "literal", "pieces", "required", "vars", "wild")
+    __slots__ = ("fmt", "heads", "keys", "literal", "pieces", "required", "vars", "wild")
 
     def __init__(self, text: str) -> None:
         self.literal = text
@@ -149,6 +149,12 @@ class _Template:
         #: a wildcard written in the table (no parameter names that part)
         self.wild = "*" in "".join(pieces).replace("{", "").replace("}", "")
         self.fmt = _join(pieces, 0)
+        #: the top-level parameter names of the slots when every slot is one, read as is
+        #: (no filter, list or key): the common case, read without the general machinery
+        self.keys: tuple[tuple[str, ...], ...] | None = tuple(
+            tuple(map(str, p)) for p, _ in self.vars) if all(
+            not flt and all(isinstance(q, str) and not q.endswith("[]") and q != "*" for q in p)
+            for p, flt in self.vars) and self.vars and pieces[0] else None
 
 
 def _join(pieces: list[str], start: int) -> str:
@@ -181,6 +187,7 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
     wild = bool(row.get("w"))
     #: no resource type of the action is required: a call naming none is authorised on "*"
     optional = bool(row.get("opt"))
+    has_wild = wild and any(tpl.wild and tpl.literal != "*" for tpl in templates)
     action = row["a"]
 
     def resolve(t: Task) -> list[Res]:
@@ -213,7 +220,7 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
             t.finding("missing-parameter",
                       f"aws-sdk {action} needs {' or '.join(names)}; no permission granted for it "
                       "(the call fails at run time without it)", t.field)
-        if wild and any(tpl.wild and tpl.literal != "*" for tpl in templates) and out:
+        if has_wild and out:
             t.finding("sdk-wildcard-resource",
                       f"{action}: no parameter of the call names every part of its resource, "
                       "so the table's ARN keeps a wildcard there",
@@ -227,6 +234,14 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
     """The resources of one template; None when the Task gives none of its parameters and
     the call requires none of them (the resource is then chosen by the service: a KMS key
     read from the ciphertext, a default)."""
+    keys = tpl.keys
+    root = t.root
+    if keys is not None and root.__class__ is dict:
+        fast = _plain(t, tpl, keys, root)
+        if fast is not None:
+            return [fast]
+        if not any(tpl.required) and not any(_near(root, key[0]) for key in keys):
+            return None  # the call names none of it (as the general reading finds below)
     slots = [_read(t, path, flt, i == 0 and not tpl.pieces[0])
              for i, (path, flt) in enumerate(tpl.vars)]
     if any(s == [] for s in slots):
@@ -249,6 +264,61 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
     for options in filled:
         combos = [[*c, o] for c in combos for o in options][:MAX_COMBINATIONS]
     return [_build(t, tpl, combo) for combo in combos]
+
+
+def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
+           root: dict[str, Any]) -> Res | None:
+    """The resource when every slot's parameter is a name written as the table spells it
+    (plain, a JSONPath or JSONata expression, a placeholder), not an ARN; None for anything
+    else (the general reading below decides)."""
+    names: dict[str, str] = {}
+    dyn: Value | None = None
+    for i, path in enumerate(keys):
+        node: Any = root
+        for n, step in enumerate(path):
+            if node.__class__ is not dict:
+                return None
+            child = node.get(step)
+            if child is None and step + ".$" in node:  # a JSONPath value
+                child = t.value(*path[: n + 1])
+                break
+            node = child
+        else:
+            child = node
+        if child.__class__ is str:
+            if "{%" in child or "${" in child:
+                child = t.value(*path)
+            elif child and not child.startswith("arn:"):
+                names[f"p{i}"] = escape(child)
+                continue
+            else:
+                return None
+        if child.__class__ is not Value:
+            return None
+        if child.kind == STATIC:
+            text = child.value
+            if not isinstance(text, str) or not text or text.startswith("arn:"):
+                return None
+            names[f"p{i}"] = escape(text)
+        elif child.kind == DYNAMIC and dyn is None:
+            dyn = child
+            names[f"p{i}"] = "*"
+        else:
+            return None
+    arn = t.fmt(tpl.fmt, **names)
+    if dyn is not None:
+        if "**" in arn:
+            arn = arn.replace("**", "*")
+        return Res(arn, dyn.where, True, dyn.reason, dyn.expr)
+    return Res(arn, f"{t.field}.{'.'.join(keys[0])}")
+
+
+def _near(root: dict[str, Any], key: str) -> bool:
+    """Is ``key`` given in ``root``, in any spelling (case ignored, ``.$`` or not)?"""
+    if key in root or key + ".$" in root:
+        return True
+    low = key.lower()
+    return any(isinstance(k, str) and k.removesuffix(".$").lower() == low for k in root)
 
 
 def _unnamed(t: Task, tpl: _Template) -> str:
