@@ -337,7 +337,8 @@ def rows_for_action(iam: IAM, action: str, binds_by_type: dict[str, list[str]] |
                 if fmt:
                     chosen.append(fill_arn(fmt, {})[0])
                     w = True
-    row: dict[str, Any] = {"a": action, "r": sorted(dict.fromkeys(chosen)), "src": src}
+    row: dict[str, Any] = {"a": action, "r": _collapse(sorted(dict.fromkeys(chosen))),
+                           "src": src}
     if w:
         row["w"] = 1
     if not any(rt.get("required") for rt in types):
@@ -388,6 +389,23 @@ def map_rows(iam: IAM, entries: list[dict[str, Any]], members: dict[str, str],
             continue
         out.append(row)
     return out
+
+
+def _collapse(templates: list[str]) -> list[str]:
+    """One parameter that may be the ARN of any of many resource types (ec2:CreateTags'
+    ``Resources``): one template, the service's ARN form, rather than one per type (the
+    policy stays small and merging it linear)."""
+    by_param: dict[str, list[str]] = {}
+    for t in templates:
+        m = re.fullmatch(r"\$\{([^}|]+)\|arn=([^:]+):.*\}", t)
+        if m:
+            by_param.setdefault(m.group(1), []).append(t)
+    out = list(templates)
+    for param, group in by_param.items():
+        if len(group) > 4:
+            service = group[0].split("|arn=", 1)[1].split(":", 1)[0]
+            out = [t for t in out if t not in group] + ["${" + param + "|arn=" + service + ":*:*:*}"]
+    return sorted(out)
 
 
 def _with_dynamic_form(iam: IAM, action: str, rtype: str, template: str) -> str:

@@ -300,8 +300,9 @@ def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
             if not isinstance(text, str) or not text or text.startswith("arn:"):
                 return None
             names[f"p{i}"] = escape(text)
-        elif child.kind == DYNAMIC and dyn is None:
-            dyn = child
+        elif child.kind == DYNAMIC:
+            if dyn is None:  # the first names the resource's warning, as below
+                dyn = child
             names[f"p{i}"] = "*"
         else:
             return None
