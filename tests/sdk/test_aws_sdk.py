@@ -397,3 +397,23 @@ def test_ecs_task_definition_family_and_revision() -> None:
     assert (td + "web:3") in [res for s in r.document["Statement"] for res in s["Resource"]]
     r = sdk("ecs:runTask", {"TaskDefinition": "web"})
     assert (td + "web:*") in [res for s in r.document["Statement"] for res in s["Resource"]]
+
+
+def test_more_resources_than_a_policy_can_list_become_a_wildcard() -> None:
+    keys = [{"Key": f"k{i}"} for i in range(300)]
+    r = sdk("s3:deleteObjects", {"Bucket": "b", "Delete": {"Objects": keys}})
+    assert_policy(r, stmt("s3:DeleteObject", S3 + "b/*"))
+    assert codes(r) == ["sdk-wildcard-resource"]
+    keys = keys[:200]
+    r = sdk("s3:deleteObjects", {"Bucket": "b", "Delete": {"Objects": keys}})
+    assert len(r.document["Statement"][0]["Resource"]) == 200
+
+
+def test_sns_publish_and_eventbridge_and_ecs() -> None:
+    topic = f"arn:aws:sns:{REGION}:{A}:alerts"
+    assert_policy(sdk("sns:publish", {"TopicArn": topic, "Message": "m"}), stmt("sns:Publish", topic))
+    r = sdk("eventbridge:disableRule", {"Name": "nightly"})
+    assert f"arn:aws:events:{REGION}:{A}:rule/nightly" in r.document["Statement"][0]["Resource"]
+    r = sdk("ecs:describeServices", {"Cluster": "c", "Services": ["s1", "s2"]})
+    assert_policy(r, stmt("ecs:DescribeServices", [f"arn:aws:ecs:{REGION}:{A}:service/c/s1",
+                                                   f"arn:aws:ecs:{REGION}:{A}:service/c/s2"]))

@@ -260,9 +260,19 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
             filled.append([_Slot(f"{t.field}.{'.'.join(map(str, tpl.vars[i][0]))}", text="*")])
         else:
             filled.append(s)
+    size = 1
+    for options in filled:
+        size *= len(options)
+    if size > MAX_COMBINATIONS:
+        # more resources than a policy can list: the slots that name several take "*"
+        where = next(o[0].where for o in filled if len(o) > 1)
+        t.finding("sdk-wildcard-resource",
+                  f"{tpl.literal}: the Task names {size:,} resources (over {MAX_COMBINATIONS}); "
+                  "granted on the wildcard in their place", where)
+        filled = [o if len(o) == 1 else [_Slot(o[0].where, text="*")] for o in filled]
     combos: list[list[_Slot]] = [[]]
     for options in filled:
-        combos = [[*c, o] for c in combos for o in options][:MAX_COMBINATIONS]
+        combos = [[*c, o] for c in combos for o in options]
     return [_build(t, tpl, combo) for combo in combos]
 
 
