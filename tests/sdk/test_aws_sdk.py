@@ -139,7 +139,7 @@ def test_override_grants(call: str, params: dict[str, Any],
                          expected: list[dict[str, Any]]) -> None:
     r = sdk(call, params)
     assert_policy(r, *expected)
-    assert set(codes(r)) <= {"sdk-unsupported-call", "dynamic-resource"}
+    assert set(codes(r)) <= {"sdk-unsupported-call", "dynamic-resource", "sdk-wildcard-resource"}
 
 
 def test_every_override_call_is_pinned() -> None:
@@ -264,7 +264,9 @@ def test_static_values_are_iam_literals() -> None:
 
 
 def test_no_parameter_names_the_resource_warns() -> None:
-    r = sdk("ecs:runTask", {"TaskDefinition": "family:1"})
+    r = sdk("glue:startJobRun", {"JobName": "j", "SecurityConfiguration": "s"})
+    assert codes(r) == []
+    r = sdk("redshiftdata:executeStatement", {"WorkgroupName": "wg", "Sql": "x"})
     assert "sdk-wildcard-resource" in codes(r)
 
 
@@ -374,3 +376,44 @@ def test_dynamic_whole_arn_gets_its_services_form(call: str, param: str, form: s
     assert [res for s in r.document["Statement"] for res in s["Resource"]] == [form]
     assert [(w.code, w.parameter) for w in r.warnings] == [
         ("dynamic-resource", f"Parameters.{param}.$")]
+
+
+def test_kms_key_alias_and_unnamed_key() -> None:
+    key = f"arn:aws:kms:{REGION}:{A}:key/"
+    r = sdk("kms:decrypt", {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "CiphertextBlob": "x"})
+    assert_policy(r, stmt("kms:Decrypt", key + "1234abcd-12ab-34cd-56ef-1234567890ab"))
+    r = sdk("kms:encrypt", {"KeyId": "alias/app", "Plaintext": "x"})
+    assert_policy(r, stmt("kms:Encrypt", key + "*"))
+    assert codes(r) == ["dynamic-resource"] and "a KMS alias" in r.warnings[0].message
+    # no KeyId: KMS takes the key from the ciphertext
+    r = sdk("kms:decrypt", {"CiphertextBlob": "x"})
+    assert_policy(r, stmt("kms:Decrypt", key + "*"))
+    assert codes(r) == ["sdk-wildcard-resource"]
+
+
+def test_ecs_task_definition_family_and_revision() -> None:
+    td = f"arn:aws:ecs:{REGION}:{A}:task-definition/"
+    r = sdk("ecs:runTask", {"TaskDefinition": "web:3", "Cluster": "c"})
+    assert (td + "web:3") in [res for s in r.document["Statement"] for res in s["Resource"]]
+    r = sdk("ecs:runTask", {"TaskDefinition": "web"})
+    assert (td + "web:*") in [res for s in r.document["Statement"] for res in s["Resource"]]
+
+
+def test_more_resources_than_a_policy_can_list_become_a_wildcard() -> None:
+    keys = [{"Key": f"k{i}"} for i in range(300)]
+    r = sdk("s3:deleteObjects", {"Bucket": "b", "Delete": {"Objects": keys}})
+    assert_policy(r, stmt("s3:DeleteObject", S3 + "b/*"))
+    assert codes(r) == ["sdk-wildcard-resource"]
+    keys = keys[:200]
+    r = sdk("s3:deleteObjects", {"Bucket": "b", "Delete": {"Objects": keys}})
+    assert len(r.document["Statement"][0]["Resource"]) == 200
+
+
+def test_sns_publish_and_eventbridge_and_ecs() -> None:
+    topic = f"arn:aws:sns:{REGION}:{A}:alerts"
+    assert_policy(sdk("sns:publish", {"TopicArn": topic, "Message": "m"}), stmt("sns:Publish", topic))
+    r = sdk("eventbridge:disableRule", {"Name": "nightly"})
+    assert f"arn:aws:events:{REGION}:{A}:rule/nightly" in r.document["Statement"][0]["Resource"]
+    r = sdk("ecs:describeServices", {"Cluster": "c", "Services": ["s1", "s2"]})
+    assert_policy(r, stmt("ecs:DescribeServices", [f"arn:aws:ecs:{REGION}:{A}:service/c/s1",
+                                                   f"arn:aws:ecs:{REGION}:{A}:service/c/s2"]))

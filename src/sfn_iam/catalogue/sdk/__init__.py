@@ -20,8 +20,8 @@ with a ``dynamic-resource`` warning that names the parameter.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from sfn_iam.arn import parse_arn, partition_for_region
 from sfn_iam.catalogue import LazyPattern
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html"
 _NAME = LazyPattern(r"[a-z][a-z0-9]{0,62}")
 #: at most this many resources from one template (lists of lists multiply)
@@ -46,9 +46,9 @@ def service_table(service: str) -> dict[str, Any] | None:
     """The table of one service, or None when Step Functions has no such SDK service."""
     if not _NAME.fullmatch(service):
         return None
-    path = DATA / f"{service}.json"
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(os.path.join(DATA, service + ".json"), encoding="utf-8") as fh:
+            text = fh.read()
     except FileNotFoundError:
         return None
     table: dict[str, Any] = json.loads(text)
@@ -84,8 +84,12 @@ def _rule(service: str, api: str) -> Rule:
     assert table is not None
     rows = table["ops"][api]
     # the first row is the call's own action unless another row grants it too (alternatives)
+    # (an override call of several actions, e.g. transactWriteItems, needs each only for the
+    # items that name it: none of them is "the" action)
+    several = rows and rows[0]["src"].startswith("scripts/") and len(
+        {r["a"] for r in rows if "role" not in r}) > 1
     grants = tuple(_grant(service, api, n, row,
-                          n == 0 and sum(r["a"] == row["a"] for r in rows) == 1)
+                          n == 0 and not several and sum(r["a"] == row["a"] for r in rows) == 1)
                    for n, row in enumerate(rows))
     return Rule(RR_WAIT, grants, DOC)
 
@@ -121,7 +125,7 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 class _Template:
     """A template split into literal text and parameter slots."""
 
-    __slots__ = ("fmt", "heads", "literal", "pieces", "required", "vars", "wild")
+    __slots__ = ("fmt", "heads", "keys", "literal", "pieces", "required", "vars", "wild")
 
     def __init__(self, text: str) -> None:
         self.literal = text
@@ -145,6 +149,12 @@ class _Template:
         #: a wildcard written in the table (no parameter names that part)
         self.wild = "*" in "".join(pieces).replace("{", "").replace("}", "")
         self.fmt = _join(pieces, 0)
+        #: the top-level parameter names of the slots when every slot is one, read as is
+        #: (no filter, list or key): the common case, read without the general machinery
+        self.keys: tuple[tuple[str, ...], ...] | None = tuple(
+            tuple(map(str, p)) for p, _ in self.vars) if all(
+            not flt and all(isinstance(q, str) and not q.endswith("[]") and q != "*" for q in p)
+            for p, flt in self.vars) and self.vars and pieces[0] else None
 
 
 def _join(pieces: list[str], start: int) -> str:
@@ -175,6 +185,9 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
     cond_if = tuple(row["if"].split(".")) if "if" in row else None
     cond_ifnot = tuple(row["ifnot"].split(".")) if "ifnot" in row else None
     wild = bool(row.get("w"))
+    #: no resource type of the action is required: a call naming none is authorised on "*"
+    optional = bool(row.get("opt"))
+    has_wild = wild and any(tpl.wild and tpl.literal != "*" for tpl in templates)
     action = row["a"]
 
     def resolve(t: Task) -> list[Res]:
@@ -183,17 +196,31 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
         if cond_ifnot is not None and not t.value(*cond_ifnot).absent:
             return []
         out: list[Res] = []
+        unnamed: list[_Template] = []
         for tpl in templates:
             if not tpl.vars:
                 out.append(Res(t.fmt(tpl.fmt) if tpl.literal != "*" else "*"))
                 continue
-            out += _expand(t, tpl, templates)
+            made = _expand(t, tpl, templates)
+            if made is None:
+                unnamed.append(tpl)
+            else:
+                out += made
         if not out and first and cond_if is None:
+            if unnamed and len(unnamed) == sum(1 for tpl in templates if tpl.vars):
+                # the call's own action on a resource the Task does not name
+                out = ([Res("*", t.field)] if optional else
+                       [Res(_unnamed(t, tpl), t.field) for tpl in unnamed])
+                t.finding("sdk-wildcard-resource",
+                          f"{action}: the Task names none of its resource's parameters (the "
+                          f"service chooses it); granted on {', '.join(r.arn for r in out)}",
+                          t.field)
+                return list(dict.fromkeys(out))
             names = sorted({".".join(map(str, p)) for tpl in templates for p, _ in tpl.vars})
             t.finding("missing-parameter",
                       f"aws-sdk {action} needs {' or '.join(names)}; no permission granted for it "
                       "(the call fails at run time without it)", t.field)
-        if wild and any(tpl.wild and tpl.literal != "*" for tpl in templates) and out:
+        if has_wild and out:
             t.finding("sdk-wildcard-resource",
                       f"{action}: no parameter of the call names every part of its resource, "
                       "so the table's ARN keeps a wildcard there",
@@ -203,15 +230,26 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
     return resolve
 
 
-def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res]:
+def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | None:
+    """The resources of one template; None when the Task gives none of its parameters and
+    the call requires none of them (the resource is then chosen by the service: a KMS key
+    read from the ciphertext, a default)."""
+    keys = tpl.keys
+    root = t.root
+    if keys is not None and root.__class__ is dict:
+        fast = _plain(t, tpl, keys, root)
+        if fast is not None:
+            return [fast]
+        if not any(tpl.required) and not any(_near(root, key[0]) for key in keys):
+            return None  # the call names none of it (as the general reading finds below)
     slots = [_read(t, path, flt, i == 0 and not tpl.pieces[0])
              for i, (path, flt) in enumerate(tpl.vars)]
     if any(s == [] for s in slots):
         return []  # a value refused (malformed, with IAM wildcard characters)
-    if all(s is None for s in slots):
-        return []  # the call names none of it: not a resource of this call
     if any(s is None and req for s, req in zip(slots, tpl.required, strict=True)):
         return []  # a parameter the call requires is missing: it fails (reported by the row)
+    if all(s is None for s in slots):
+        return None  # the call names none of it
     filled: list[list[_Slot]] = []
     for i, s in enumerate(slots):
         if s is None:
@@ -222,10 +260,85 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res]:
             filled.append([_Slot(f"{t.field}.{'.'.join(map(str, tpl.vars[i][0]))}", text="*")])
         else:
             filled.append(s)
+    size = 1
+    for options in filled:
+        size *= len(options)
+    if size > MAX_COMBINATIONS:
+        # more resources than a policy can list: the slots that name several take "*"
+        where = next(o[0].where for o in filled if len(o) > 1)
+        t.finding("sdk-wildcard-resource",
+                  f"{tpl.literal}: the Task names {size:,} resources (over {MAX_COMBINATIONS}); "
+                  "granted on the wildcard in their place", where)
+        filled = [o if len(o) == 1 else [_Slot(o[0].where, text="*")] for o in filled]
     combos: list[list[_Slot]] = [[]]
     for options in filled:
-        combos = [[*c, o] for c in combos for o in options][:MAX_COMBINATIONS]
+        combos = [[*c, o] for c in combos for o in options]
     return [_build(t, tpl, combo) for combo in combos]
+
+
+def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
+           root: dict[str, Any]) -> Res | None:
+    """The resource when every slot's parameter is a name written as the table spells it
+    (plain, a JSONPath or JSONata expression, a placeholder), not an ARN; None for anything
+    else (the general reading below decides)."""
+    names: dict[str, str] = {}
+    dyn: Value | None = None
+    for i, path in enumerate(keys):
+        node: Any = root
+        for n, step in enumerate(path):
+            if node.__class__ is not dict:
+                return None
+            child = node.get(step)
+            if child is None and step + ".$" in node:  # a JSONPath value
+                child = t.value(*path[: n + 1])
+                break
+            node = child
+        else:
+            child = node
+        if child.__class__ is str:
+            if "{%" in child or "${" in child:
+                child = t.value(*path)
+            elif child and not child.startswith("arn:"):
+                names[f"p{i}"] = escape(child)
+                continue
+            else:
+                return None
+        if child.__class__ is not Value:
+            return None
+        if child.kind == STATIC:
+            text = child.value
+            if not isinstance(text, str) or not text or text.startswith("arn:"):
+                return None
+            names[f"p{i}"] = escape(text)
+        elif child.kind == DYNAMIC:
+            if dyn is None:  # the first names the resource's warning, as below
+                dyn = child
+            names[f"p{i}"] = "*"
+        else:
+            return None
+    arn = t.fmt(tpl.fmt, **names)
+    if dyn is not None:
+        if "**" in arn:
+            arn = arn.replace("**", "*")
+        return Res(arn, dyn.where, True, dyn.reason, dyn.expr)
+    return Res(arn, f"{t.field}.{'.'.join(keys[0])}")
+
+
+def _near(root: dict[str, Any], key: str) -> bool:
+    """Is ``key`` given in ``root``, in any spelling (case ignored, ``.$`` or not)?"""
+    if key in root or key + ".$" in root:
+        return True
+    low = key.lower()
+    return any(isinstance(k, str) and k.removesuffix(".$").lower() == low for k in root)
+
+
+def _unnamed(t: Task, tpl: _Template) -> str:
+    """A template with every parameter ``*`` (a whole ARN: its service's form)."""
+    if not tpl.pieces[0] and len(tpl.vars) == 1 and not tpl.pieces[1]:
+        flt = tpl.vars[0][1]
+        form = flt[4:] if flt.startswith("arn=") else DYNAMIC_FORMS.get(flt)
+        return t.fmt("arn:{partition}:" + form) if form else "*"
+    return t.fmt(tpl.fmt, **{f"p{i}": "*" for i in range(len(tpl.vars))}).replace("**", "*")
 
 
 def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
@@ -490,6 +603,34 @@ def _profile_model(t: Task, text: str, v: Value) -> _Slot | None:
     return _model(t, text, v)
 
 
+_KEY_ID = LazyPattern(r"(?:mrk-)?[0-9a-f]{8}-?[0-9a-f-]*")
+
+
+def _kms(t: Task, text: str, v: Value) -> _Slot | None:
+    """A KMS ``KeyId``: a key ID or key ARN names the key; an alias (``alias/NAME`` or an alias
+    ARN) names a key known only at run time (IAM authorises the key, not the alias), so the
+    key is ``*`` with a ``dynamic-resource`` warning."""
+    if ":alias/" in text or text.startswith("alias/"):
+        return _Slot(v.where, value=Value(DYNAMIC, v.where, None, text,
+                                          "a KMS alias (the key it points to)"))
+    if text.startswith("arn:") and parse_arn(text) is not None:
+        return _Slot(v.where, arn=escape(text))
+    if _KEY_ID.fullmatch(text):
+        return _Slot(v.where, text=text)
+    return _bad(t, v, "a KMS key ID, key ARN or alias")
+
+
+def _family(_: Task, text: str, v: Value) -> _Slot | None:
+    """An ECS task definition (``family``, ``family:revision`` or its ARN): the family."""
+    return _Slot(v.where, text=escape(text.rsplit("/", 1)[-1].split(":", 1)[0]))
+
+
+def _revision(_: Task, text: str, v: Value) -> _Slot | None:
+    """The revision of an ECS task definition; without one the latest ACTIVE runs: ``*``."""
+    name = text.rsplit("/", 1)[-1]
+    return _Slot(v.where, text=escape(name.split(":", 1)[1]) if ":" in name else "*")
+
+
 def _bus(_: Task, text: str, v: Value) -> _Slot | None:
     if text.startswith("arn:") and parse_arn(text) is not None:
         return _Slot(v.where, arn=escape(text))
@@ -506,5 +647,6 @@ DYNAMIC_FORMS = {
 FILTERS: dict[str, Callable[[Task, str, Value], _Slot | None]] = {
     "secret": _secret, "sqs": _sqs, "fn": _fn, "last": _last, "noslash": _noslash,
     "s3b": _s3_uri(0), "s3k": _s3_uri(1), "cpb": _copy_source(0), "cpk": _copy_source(1),
-    "model": _model, "profile-model": _profile_model, "bus": _bus,
+    "model": _model, "profile-model": _profile_model, "bus": _bus, "kms": _kms,
+    "family": _family, "rev": _revision,
 }
