@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "no-permissions": "no Allow statement could be produced for the Task states",
     "policy-too-large": "the policy is over IAM's inline-policy size limit (--split writes managed ones)",
     "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
+    "deploy-time-value": "a template value is known only at deploy time (Fn::ImportValue, SSM, ...)",
 }
 
 
