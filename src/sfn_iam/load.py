@@ -309,10 +309,14 @@ def parse_template(text: str, name: str) -> Any:
     long form (``{"Ref": "x"}``, ``{"Fn::GetAtt": ["a", "b"]}``). The guarantees of
     :func:`parse` hold (size is the caller's, depth, alias bombs)."""
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        return parse(text, name, "json").value
     if not stripped:
         raise _empty(name)
+    if stripped.startswith(("{", "[")):
+        try:
+            return parse(text, name, "json").value
+        except DefinitionError:
+            if "!" not in text:  # YAML's flow style with tags is the only other reading
+                raise
     return _parse_yaml(text, name, cfn_tags=True)
 
 

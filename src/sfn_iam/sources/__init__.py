@@ -22,6 +22,7 @@ Values known only at deploy time are never guessed:
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,7 @@ class StateMachine:
 
     __slots__ = (
         "_context",
+        "_raw",
         "aliases",
         "arn",
         "definition",
@@ -147,12 +149,15 @@ class StateMachine:
         self.name = name
         self.kind = kind
         self.file = file
-        self.definition = definition
-        self.substitutions = dict(substitutions or {})
+        #: what generation uses: deploy-time names as tokens (the public fields show them
+        #: as ``*``, the way the policy does)
+        self._raw = (definition, dict(substitutions or {}), kms_key, arn)
+        self.definition = _untoken_deep(definition)
+        self.substitutions = _untoken_deep(dict(substitutions or {}))
         self.xray = xray
         self.logging = logging
-        self.kms_key = kms_key
-        self.arn = arn
+        self.kms_key = _untoken_deep(kms_key)
+        self.arn = _untoken_deep(arn)
         self.resources = dict(resources or {})
         self._context = context
         self.findings: list[Finding] = list(context.findings) if context else []
@@ -171,6 +176,16 @@ class StateMachine:
 
 def _untoken(text: str) -> str:
     return _TOKEN_RE.sub("*", text) if _TOKEN_PREFIX in text or ACCOUNT_TOKEN in text else text
+
+
+def _untoken_deep(value: Any) -> Any:
+    if isinstance(value, str):
+        return _untoken(value)
+    if isinstance(value, dict):
+        return {_untoken_deep(k): _untoken_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untoken_deep(v) for v in value]
+    return value
 
 
 # --- detection ------------------------------------------------------------------------------
@@ -270,7 +285,7 @@ def load_state_machines(path: str, *, parameters: dict[str, str] | None = None,
     if kind in ("cloudformation", "sam", "cdk"):
         from sfn_iam.sources import cloudformation
 
-        if kind == "cdk" and name.endswith(".template.json"):
+        if name.endswith(".template.json"):  # a stack of a CDK cloud assembly
             from sfn_iam.sources import cdk
 
             return cdk.load_template(name, value, limit, ctx_args)
@@ -309,10 +324,15 @@ def parse_definition_text(text: str, substitutions: dict[str, str], name: str) -
     except DefinitionError:
         if "${" not in text:
             raise
-    pattern = re.compile(r"\$\{([^${}]*)\}")
-    done = pattern.sub(lambda m: substitutions.get(m.group(1), m.group(0)), text)
-    # a placeholder left as a bare value (after ':' '[' or ','): quote it
-    done = re.sub(r"([:\[,]\s*)(\$\{[^${}\"]*\})", r'\1"\2"', done)
+    def outside_strings(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None:  # a JSON string: placeholders in it stay for the generator
+            return m.group(0)
+        value = substitutions.get(name)
+        # a placeholder without a value where a JSON value goes: keep it, as a string
+        return json.dumps("${" + name + "}") if value is None else value
+
+    done = re.sub(r'"(?:[^"\\]|\\.)*"|\$\{([^${}]*)\}', outside_strings, text)
     return parse(done, name).value
 
 
@@ -371,15 +391,16 @@ def generate_state_machine(machine: StateMachine, *, region: str | None = None,
 
     ctx = machine._context
     region = region or machine.region
-    subs = {**machine.substitutions, **(substitutions or {})}
-    definition = substitute_deep(machine.definition, subs)
+    raw_definition, raw_subs, raw_kms_key, raw_arn = machine._raw
+    subs = {**raw_subs, **(substitutions or {})}
+    definition = substitute_deep(raw_definition, subs)
     own_arn = state_machine_arn
-    if own_arn is None and machine.arn and region and account and "${" not in machine.arn:
-        own_arn = machine.arn
+    if own_arn is None and raw_arn and region and account and "${" not in raw_arn:
+        own_arn = raw_arn
     result = generate_policy(
         definition, region=region, account=account, partition=partition,
         xray=xray or machine.xray, logging=logging or machine.logging,
-        kms_key=kms_key or machine.kms_key, substitutions=subs, source=machine.file,
+        kms_key=kms_key or raw_kms_key, substitutions=subs, source=machine.file,
         state_machine_arn=own_arn, qualifier_condition=qualifier_condition)
     from sfn_iam.sources import finish
 

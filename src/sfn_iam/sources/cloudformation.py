@@ -50,7 +50,8 @@ class Resolver:
     deploy-time value, not an error."""
 
     def __init__(self, template: dict[str, Any], ctx: Context, *, lenient: bool = False,
-                 extra_refs: dict[str, Any] | None = None) -> None:
+                 extra_refs: dict[str, Any] | None = None,
+                 ref_overrides: dict[str, str] | None = None) -> None:
         self.template = template
         self.ctx = ctx
         self.lenient = lenient
@@ -63,6 +64,8 @@ class Resolver:
         conditions = template.get("Conditions")
         self.conditions: dict[str, Any] = conditions if isinstance(conditions, dict) else {}
         self.extra_refs = extra_refs or {}
+        #: logical id -> what its Ref gives instead of the table's (serverless functions)
+        self.ref_overrides = ref_overrides or {}
         self._active: list[str] = []  # resources being resolved (circular references)
         self._cache: dict[tuple[str, str], Any] = {}
         self._conditions: dict[str, bool] = {}
@@ -182,7 +185,8 @@ class Resolver:
         res = self.resources[logical_id]
         rtype = str(res.get("Type", "")) if isinstance(res, dict) else ""
         row = CFN_TYPES.get(rtype)
-        what = None if row is None else row[2] if attr is None else row[3].get(attr)
+        what = None if row is None else row[3].get(attr) if attr is not None else (
+            self.ref_overrides.get(logical_id, row[2]))
         if row is None or what is None or what == "id":
             label = logical_id if attr is None else f"{logical_id}.{attr}"
             result: Any = self.ctx.deploy_value(
@@ -215,9 +219,11 @@ class Resolver:
                     and not name.endswith(".fifo"):
                 name += ".fifo"
             return name
-        hint = f"give it a {prop} property to narrow it" if prop else "its ID is made at deploy time"
+        if not prop:
+            return self.ctx.generated(logical_id, f"the ID of {logical_id} ({rtype}) is made at "
+                                      "deploy time", "pass its ARN instead to narrow it")
         return self.ctx.generated(logical_id, f"the name of {logical_id} ({rtype}) is generated "
-                                  "at deploy time", hint)
+                                  "at deploy time", f"give it a {prop} property to narrow it")
 
     def made(self, logical_id: str, rtype: str, what: str, depth: int) -> str:
         row = CFN_TYPES[rtype]
@@ -367,6 +373,9 @@ def _select(r: Resolver, arg: Any, depth: int) -> Any:
         raise r.error(f"Fn::Select index {_show(arg[0])} is not a number") from None
     if isinstance(items, str) and _unknown(items):
         return items
+    if isinstance(items, list) and not 0 <= index < len(items) and any(map(_unknown, items)):
+        return r.ctx.deploy_value(f"Fn::Select {index} of {','.join(map(str, items))}",
+                                  "a part of a value known only at deploy time")
     if not isinstance(items, list) or not 0 <= index < len(items):
         raise r.error(f"Fn::Select index {index} is outside {_show(items)}")
     return items[index]
@@ -567,11 +576,19 @@ def settings(r: Resolver, props: dict[str, Any], rtype: str) -> dict[str, Any]:
     if isinstance(enc, dict) and enc.get("Type") == "CUSTOMER_MANAGED_KMS_KEY":
         key = enc.get("KmsKeyId")
         if isinstance(key, str) and key:
-            kms_key = key
+            kms_key = key_arn(key, r.ctx)
     # without a name property, the name part of the ARN is a deploy-time token
     arn = r.attribute(r.where, None, 0) if r.where in r.resources else None
     return {"xray": xray, "logging": logging, "kms_key": kms_key,
             "arn": arn if isinstance(arn, str) else None}
+
+
+def key_arn(key: str, ctx: Context) -> str:
+    """A KMS key as the template gives it (an ARN, or a key ID such as ``Ref`` of a key
+    returns, possibly made at deploy time) -> its ARN."""
+    if key.startswith("arn:") or "${" in key:
+        return key
+    return f"arn:{ctx.partition}:kms:{ctx.region_value}:{ctx.account_value}:key/{key}"
 
 
 def task_roles(r: Resolver) -> dict[str, list[str]]:

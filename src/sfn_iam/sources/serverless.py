@@ -26,10 +26,10 @@ _SOURCES = ("self:", "opt:", "sls:", "env:", "file(", "aws:", "ssm:", "cf:", "s3
 _MAX_DEPTH = 30
 
 
-def logical_id(function: str) -> str:
-    """The framework's logical id of a function: ``hello-world`` -> ``HelloDashworldLambdaFunction``."""
-    name = function[:1].upper() + function[1:]
-    return name.replace("-", "Dash").replace("_", "Underscore") + "LambdaFunction"
+def logical_id(name: str, suffix: str = "LambdaFunction") -> str:
+    """The framework's logical id: ``hello-world`` -> ``HelloDashworldLambdaFunction``."""
+    name = name[:1].upper() + name[1:]
+    return name.replace("-", "Dash").replace("_", "Underscore") + suffix
 
 
 class Variables:
@@ -121,17 +121,22 @@ class Variables:
         if alt.startswith("file("):
             return self.file_value(alt)
         if alt.startswith("provider:"):
-            return self.path(self.doc, "provider." + alt[9:])
+            return self.provider(alt[9:])
         if alt.startswith(("ssm:", "cf:", "s3:", "param:", "cf(")):
             return ctx.deploy_value(alt, f"{alt.split(':', maxsplit=1)[0]} values are read at deploy time")
         return None
 
+    def provider(self, key: str) -> Any:
+        provider = self.doc.get("provider")
+        if isinstance(provider, str):
+            provider = self.resolve(provider)
+        raw = provider.get(key) if isinstance(provider, dict) else None
+        return self.resolve(raw) if raw is not None else None
+
     def stage(self) -> str:
         stage = self.options.get("stage")
         if stage is None:
-            provider = self.doc.get("provider")
-            raw = provider.get("stage") if isinstance(provider, dict) else None
-            stage = self.resolve(raw) if raw is not None else "dev"
+            stage = self.provider("stage") or "dev"
         return str(stage)
 
     def region(self) -> str:
@@ -139,9 +144,7 @@ class Variables:
             return self.ctx.region
         if "region" in self.options:
             return str(self.options["region"])
-        provider = self.doc.get("provider")
-        raw = provider.get("region") if isinstance(provider, dict) else None
-        return str(self.resolve(raw)) if raw is not None else "us-east-1"
+        return str(self.provider("region") or "us-east-1")
 
     def path(self, root: Any, dotted: str) -> Any:
         node = root
@@ -226,7 +229,10 @@ def load(name: str, doc: Any, max_bytes: int, ctx_args: dict[str, Any]) -> list[
         spec = v.resolve(machines_raw[key])
         if not isinstance(spec, dict) or "definition" not in spec:
             raise DefinitionError(f"state machine {key} has no definition", source=name)
-        r = cloudformation.Resolver(template, ctx, lenient=True)
+        # the plugin writes a function of the service as its ARN, Ref included (#470)
+        refs = {k: "arn" for k, res in template["Resources"].items()
+                if res.get("Type") == "AWS::Lambda::Function"}
+        r = cloudformation.Resolver(template, ctx, lenient=True, ref_overrides=refs)
         r.where = str(key)
         definition = r.value(spec["definition"], "definition")
         if isinstance(definition, str):
@@ -256,6 +262,12 @@ def _template(v: Variables, service: str, stage: str) -> dict[str, Any]:
                    "Properties": {"FunctionName": fname or f"{service}-{stage}-{key}"}}
             resources.setdefault(logical_id(str(key)), res)
             resources.setdefault(str(key), res)
+    step = doc.get("stepFunctions")
+    activities = step.get("activities") if isinstance(step, dict) else None
+    for activity in activities if isinstance(activities, list) else []:
+        if isinstance(activity, str):
+            resources.setdefault(logical_id(activity, "StepFunctionsActivity"), {
+                "Type": "AWS::StepFunctions::Activity", "Properties": {"Name": activity}})
     template: dict[str, Any] = {"Resources": resources}
     if isinstance(extra, dict):
         for section in ("Conditions", "Mappings", "Parameters"):

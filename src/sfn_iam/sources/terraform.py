@@ -23,6 +23,7 @@ from sfn_iam.sources.hcl_expr import Evaluator, HclError, parse_value, template_
 from sfn_iam.sources.resource_types import CFN_TYPES, TF_TYPES
 
 _MAX_FILES = 200
+_META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
 def _files(path: str) -> tuple[str, list[str]]:
@@ -65,6 +66,8 @@ class Module:
         self.locals: dict[str, tuple[Any, str]] = {}
         self.data: dict[tuple[str, str], Any] = {}
         self.resources: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        self.modules: dict[str, tuple[dict[str, Any], str]] = {}
+        self.outputs: dict[str, tuple[Any, str]] = {}
         self.ctx_args = ctx_args
         for f in files:
             self.add(f, _parse(f, max_bytes))
@@ -73,6 +76,14 @@ class Module:
         for block in doc.get("variable") or []:
             for name, body in block.items():
                 self.variables[_unquote(name)] = body if isinstance(body, dict) else {}
+        for block in doc.get("module") or []:
+            for name, body in block.items():
+                if isinstance(body, dict):
+                    self.modules[_unquote(name)] = (body, file)
+        for block in doc.get("output") or []:
+            for name, body in block.items():
+                if isinstance(body, dict) and "value" in body:
+                    self.outputs[_unquote(name)] = (body["value"], file)
         for block in doc.get("locals") or []:
             for name, value in block.items():
                 if not name.startswith("__"):
@@ -87,12 +98,37 @@ class Module:
                             target[(_unquote(rtype), _unquote(rname))] = (body, file)
 
 
-class Scope:
-    """Evaluate expressions of a module for one state machine (its own Context)."""
+def local_module(parent: Module, body: dict[str, Any], cache: dict[str, Module]) -> Module | None:
+    """The module a ``module`` block calls, when its source is a local folder."""
+    source = body.get("source")
+    if not isinstance(source, str):
+        return None
+    source = source.strip('"')
+    if not source.startswith(("./", "../")):
+        return None
+    folder = os.path.normpath(os.path.join(parent.folder, source))
+    if folder not in cache:
+        if len(cache) > 50 or not os.path.isdir(folder):
+            return None
+        _, files = _files(folder)
+        cache[folder] = Module(folder, files, parent.ctx_args, parent.max_bytes)
+    return cache[folder]
 
-    def __init__(self, module: Module, ctx: Context) -> None:
+
+class Scope:
+    """Evaluate expressions of a module for one state machine (its own Context). A module
+    called by another gets its ``inputs`` (evaluated in the caller's scope)."""
+
+    def __init__(self, module: Module, ctx: Context, inputs: dict[str, Any] | None = None,
+                 parent: Scope | None = None, cache: dict[str, Module] | None = None,
+                 depth: int = 0) -> None:
         self.m = module
         self.ctx = ctx
+        self.inputs = inputs or {}
+        self.parent = parent
+        self.modules = cache if cache is not None else {}
+        self.children: dict[str, Scope | None] = {}
+        self.depth = depth
         self.active: list[str] = []
         self.cache: dict[str, Any] = {}
         self.evaluator = Evaluator(self.lookup, self.functions(), self.unknown)
@@ -151,6 +187,13 @@ class Scope:
                 f"path.{path[0]}")
         if root == "data" and len(path) >= 3:
             return self.data(str(path[0]), str(path[1]), [str(p) for p in path[2:]])
+        if root == "module" and len(path) >= 2:
+            child = self.child(str(path[0]))
+            out = str(path[1])
+            if child is not None and out in child.m.outputs:
+                raw, file = child.m.outputs[out]
+                value = child._guard(f"output.{out}", lambda: child.value(raw, file))
+                return _walk(value, path[2:])
         if root in ("module", "each", "count", "terraform", "self"):
             return self.unknown(".".join([root, *map(str, path)]))
         if path:
@@ -158,8 +201,28 @@ class Scope:
             return self.resource(root, str(path[0]), [str(s) for s in steps])
         return self.unknown(root)
 
+    def child(self, name: str) -> Scope | None:
+        """The scope of the module ``name`` calls (a local folder), with its inputs."""
+        if name in self.children:
+            return self.children[name]
+        found = self.m.modules.get(name)
+        scope = None
+        if found is not None and self.depth < 20:
+            body, file = found
+            module = local_module(self.m, body, self.modules)
+            if module is not None:
+                inputs = {k: (v, file) for k, v in body.items()
+                          if not k.startswith("__") and k not in _META_ARGS}
+                scope = Scope(module, self.ctx, inputs, self, self.modules, self.depth + 1)
+        self.children[name] = scope
+        return scope
+
     def variable(self, name: str) -> Any:
-        if name in self.ctx.parameters:
+        if name in self.inputs and self.parent is not None:
+            raw, file = self.inputs[name]
+            parent = self.parent
+            return self._guard(f"var.{name}", lambda: parent.value(raw, file))
+        if name in self.ctx.parameters and self.parent is None:
             return self.ctx.parameters[name]
         spec = self.m.variables.get(name)
         if spec is None:
@@ -326,21 +389,39 @@ def load(path: str, max_bytes: int, ctx_args: dict[str, Any]) -> list[StateMachi
         files.append(path)
     module = Module(folder, files, ctx_args, max_bytes)
     only = None if os.path.isdir(path) else os.path.abspath(path)
-    machines = []
-    for (rtype, name), (body, file) in module.resources.items():
-        if rtype != "aws_sfn_state_machine" or (only and os.path.abspath(file) != only):
-            continue
-        machines.append(_machine(module, name, body, file, ctx_args))
+    machines: list[StateMachine] = []
+    _collect(module, module, [], only, ctx_args, machines, {})
     if not machines:
         raise DefinitionError("no aws_sfn_state_machine resource", source=path)
     return machines
 
 
-def _machine(module: Module, name: str, body: dict[str, Any], file: str,
-             ctx_args: dict[str, Any]) -> StateMachine:
-    ctx = Context(file, **ctx_args)
-    scope = Scope(module, ctx)
-    where = f"aws_sfn_state_machine.{name}"
+def _collect(root: Module, module: Module, calls: list[str], only: str | None,
+             ctx_args: dict[str, Any], out: list[StateMachine], cache: dict[str, Module]) -> None:
+    """The machines of ``module`` and of the local modules it calls; ``calls``: the module
+    names from ``root`` to ``module`` (each machine is evaluated through that chain, so the
+    inputs of every call reach it)."""
+    for (rtype, name), (body, file) in module.resources.items():
+        if rtype != "aws_sfn_state_machine" or (only and os.path.abspath(file) != only):
+            continue
+        scope: Scope | None = Scope(root, Context(file, **ctx_args), cache=cache)
+        for call in calls:
+            scope = scope.child(call) if scope is not None else None
+        if scope is not None:
+            out.append(_machine(scope, name, body, file, calls))
+    if only is not None or len(calls) > 10:
+        return
+    for call, (body, _file) in module.modules.items():
+        child = local_module(module, body, cache)
+        if child is not None:
+            _collect(root, child, [*calls, call], None, ctx_args, out, cache)
+
+
+def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
+             calls: list[str]) -> StateMachine:
+    ctx = scope.ctx
+    module = scope.m
+    where = ".".join([*(f"module.{c}" for c in calls), f"aws_sfn_state_machine.{name}"])
     if "definition" not in body:
         raise DefinitionError("no definition", where, file)
     try:
@@ -368,6 +449,8 @@ def _machine(module: Module, name: str, body: dict[str, Any], file: str,
     sm = StateMachine(name, "terraform", file, definition, {}, arn=arn, resources=resources,
                       context=ctx, **settings)
     sm.aliases = (where,)
+    if calls:  # a machine in a called module: its address; the resource name also selects it
+        sm.name, sm.aliases = where, (name,)
     sm.task_roles = _task_roles(scope)
     return sm
 
@@ -388,7 +471,10 @@ def _settings(scope: Scope, body: dict[str, Any], file: str) -> dict[str, Any]:
     kms_key = None
     if enc and str(scope.value(enc.get("type", '""'), file)) == "CUSTOMER_MANAGED_KMS_KEY":
         key = scope.value(enc.get("kms_key_id", '""'), file)
-        kms_key = key if isinstance(key, str) and key else None
+        if isinstance(key, str) and key:
+            from sfn_iam.sources.cloudformation import key_arn
+
+            kms_key = key_arn(key, scope.ctx)
     return {"xray": xray, "logging": logging, "kms_key": kms_key}
 
 
