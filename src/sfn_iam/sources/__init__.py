@@ -241,6 +241,15 @@ def load_state_machines(path: str, *, parameters: dict[str, str] | None = None,
     (else their defaults); ``region``, ``account``, ``partition`` fill the pseudo parameters.
     ``data``: the file's bytes when already read (``-`` is stdin). Raises
     :class:`DefinitionError` (one line naming the file and resource) on bad input."""
+    try:
+        return _load(path, parameters, region, account, partition, max_bytes, data)
+    except RecursionError:
+        raise DefinitionError("nested too deeply to resolve", source=path) from None
+
+
+def _load(path: str, parameters: dict[str, str] | None, region: str | None,
+          account: str | None, partition: str | None, max_bytes: int | None,
+          data: bytes | None) -> list[StateMachine]:
     from sfn_iam.load import DEFAULT_MAX_BYTES
 
     limit = max_bytes or DEFAULT_MAX_BYTES
@@ -259,7 +268,8 @@ def load_state_machines(path: str, *, parameters: dict[str, str] | None = None,
         for n in ("serverless.yml", "serverless.yaml", "template.yaml", "template.yml",
                   "template.json"):
             if os.path.isfile(os.path.join(path, n)):
-                return load_state_machines(os.path.join(path, n), max_bytes=limit, **ctx_args)
+                return _load(os.path.join(path, n), parameters, region, account, partition,
+                             limit, None)
     if data is None and path.endswith(".tf"):
         from sfn_iam.sources import terraform
 

@@ -277,6 +277,8 @@ class Resolver:
                 return all(self.truth(x) for x in arg)
             if key == "Fn::Or" and isinstance(arg, list):
                 return any(self.truth(x) for x in arg)
+            if key in ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or"):
+                raise self.error(f"{key} takes a list of conditions or values, got {_show(arg)}")
         v = self.value(node)
         if isinstance(v, (bool, str)):
             return v in (True, "true", "True")

@@ -97,7 +97,8 @@ class Variables:
             value = self.source(alt)
             if value is not None:
                 return value
-        return self.ctx.deploy_value(expr, f"the variable ${{{expr}}} has no value")
+        # the label must not read as a variable again (no source prefix at its start)
+        return self.ctx.deploy_value("variable " + expr, f"the variable ${{{expr}}} has no value")
 
     def source(self, alt: str) -> Any:
         ctx = self.ctx
@@ -111,7 +112,7 @@ class Variables:
         if alt == "sls:stage":
             return self.stage()
         if alt == "sls:instanceId":
-            return ctx.deploy_value("sls:instanceId", "the deployment's instance id")
+            return ctx.deploy_value("variable sls:instanceId", "the deployment's instance id")
         if alt == "aws:region":
             return self.region()
         if alt == "aws:accountId":
@@ -123,7 +124,8 @@ class Variables:
         if alt.startswith("provider:"):
             return self.provider(alt[9:])
         if alt.startswith(("ssm:", "cf:", "s3:", "param:", "cf(")):
-            return ctx.deploy_value(alt, f"{alt.split(':', maxsplit=1)[0]} values are read at deploy time")
+            source = alt.split(":", maxsplit=1)[0]
+            return ctx.deploy_value("variable " + alt, f"{source} values are read at deploy time")
         return None
 
     def provider(self, key: str) -> Any:

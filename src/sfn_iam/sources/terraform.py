@@ -27,7 +27,7 @@ _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "
 
 
 def _files(path: str) -> tuple[str, list[str]]:
-    folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
     names = sorted(n for n in os.listdir(folder) if n.endswith(".tf"))[:_MAX_FILES]
     return folder, [os.path.join(folder, n) for n in names]
 
