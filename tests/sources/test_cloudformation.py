@@ -343,3 +343,48 @@ def test_unknown_region_and_account_are_wildcards_with_warnings(tmp_path: Path) 
     result = generate(tmp_path / "t.json", region=None, account=None)
     assert grants(result)["dynamodb:GetItem"] == {"arn:aws:dynamodb:*:*:table/t"}
     assert {"unknown-region", "unknown-account"} <= set(codes(result))
+
+
+def test_sam_implicit_resources_and_alias_refs(tmp_path: Path) -> None:
+    path = sam(tmp_path, """
+    Resources:
+      Machine:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          Definition:
+            StartAt: A
+            States:
+              A:
+                Type: Task
+                Resource: arn:aws:states:::lambda:invoke
+                Parameters: {FunctionName: !Ref Fn.Alias}
+                Next: B
+              B:
+                Type: Task
+                Resource: arn:aws:states:::apigateway:invoke
+                Parameters:
+                  ApiEndpoint: !Sub "${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com"
+                  Method: GET
+                  Stage: Prod
+                End: true
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties: {FunctionName: worker, AutoPublishAlias: live, Handler: a.b}
+    """.replace("\n    ", "\n"))
+    result = generate(path)
+    g = grants(result)
+    assert g["lambda:InvokeFunction"] <= {f"{FN}:worker:*", f"{FN}:worker", f"{FN}:worker:*:*"}
+    assert any("ServerlessRestApi" in str(f) for f in result.warnings)
+
+
+def test_definition_s3_location_as_a_local_file(tmp_path: Path) -> None:
+    (tmp_path / "m.asl.json").write_text(json.dumps({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+        "Parameters": {"TopicArn": "${Topic}", "Message": "x"}, "End": True}}}))
+    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionS3Location": "m.asl.json",
+        "DefinitionSubstitutions": {"Topic": {"Ref": "T"}}}},
+        "T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}}}}
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    assert grants(generate(tmp_path / "t.json"))["sns:Publish"] == {
+        f"arn:aws:sns:us-east-1:{ACCOUNT}:t"}

@@ -139,6 +139,13 @@ class Resolver:
             return self.attribute(name, None, depth)
         if name in self.extra_refs:
             return self.extra_refs[name]
+        head, _, tail = name.partition(".")
+        if tail in ("Alias", "Version") and head in self.resources:  # SAM AutoPublishAlias
+            fn = self.attribute(head, "Arn", depth)
+            if isinstance(fn, str) and not fn.startswith("${"):
+                return fn + ":" + self.ctx.generated(
+                    name, f"the {tail.lower()} of {head} is made at deploy time",
+                    "grants cover every version and alias of the function")
         if self.lenient:
             return ctx.deploy_value(name, f"Ref {name} is not in this file: known at deploy time")
         raise self.error(f"Ref {name}: no parameter or resource of that name in the template")
@@ -479,11 +486,14 @@ def load(name: str, template: Any, kind: str, max_bytes: int, ctx_args: dict[str
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise DefinitionError("a template needs a Resources section", source=name)
     machines = []
+    # SAM makes resources of its own (<Function>Role, ServerlessRestApi, <Function>Alias...):
+    # a Ref to a name the template does not declare is a deploy-time value there
+    lenient = kind == "sam"
     for logical_id, res in template["Resources"].items():
         if not isinstance(res, dict) or res.get("Type") not in MACHINE_TYPES:
             continue
         ctx = Context(name, **ctx_args)
-        r = Resolver(template, ctx, extra_refs=extra_refs)
+        r = Resolver(template, ctx, extra_refs=extra_refs, lenient=lenient)
         r.where = str(logical_id)
         machines.append(machine(r, str(logical_id), res, kind, max_bytes))
     if not machines:
