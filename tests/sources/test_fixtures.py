@@ -33,7 +33,9 @@ def _cases() -> list[tuple[str, Path]]:
         if (p / "serverless.yml").is_file():
             out.append(("serverless", p))
     for p in sorted((FIXTURES / "terraform").iterdir()):
-        if p.is_dir():
+        if (p / "examples" / "complete").is_dir():  # a module and the example that calls it
+            out.append(("terraform", p / "examples" / "complete"))
+        elif p.is_dir():
             out.append(("terraform", p))
     return out
 
@@ -42,7 +44,7 @@ CASES = _cases()
 
 
 def _golden(kind: str, path: Path) -> Path:
-    name = path.parent.name if path.name == "template.yaml" else path.name
+    name = path.relative_to(FIXTURES / kind).parts[0]
     return GOLDEN / kind / f"{name}.json"
 
 
@@ -64,7 +66,7 @@ def test_a_dozen_fixtures_of_each_kind_or_all_there_are() -> None:
     for kind, _ in CASES:
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds["sam"] >= 12 and kinds["cloudformation"] >= 12 and kinds["serverless"] >= 12
-    assert kinds["terraform"] >= 10 and kinds["cdk"] >= 3
+    assert kinds["terraform"] >= 11 and kinds["cdk"] >= 3
     for kind in kinds:
         assert (FIXTURES / kind / "SOURCES.md").is_file(), kind
 

@@ -217,3 +217,51 @@ def test_cdk_assembly_with_a_nested_stack() -> None:
     doc = policy_of(cli("generate", str(EXAMPLES / "cdk.out"), "--state-machine", "Machine",
                         "--region", "us-east-1", "--account", ACCOUNT))
     assert len(doc["Statement"]) == 3
+
+
+def test_terraform_for_each_count_and_registry_module(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('''
+resource "aws_lambda_function" "fns" {
+  for_each      = toset(["a", "b"])
+  function_name = "fn-${each.key}"
+}
+resource "aws_lambda_function" "one" {
+  count         = 1
+  function_name = "single"
+}
+module "step_function" {
+  source     = "terraform-aws-modules/step-functions/aws"
+  name       = "my-sfn"
+  definition = jsonencode({
+    StartAt = "A"
+    States = {
+      A = { Type = "Task", Resource = aws_lambda_function.one[0].arn, Next = "B" }
+      B = { Type = "Task", Resource = aws_lambda_function.fns["a"].arn, End = true }
+    }
+  })
+}
+''')
+    (m,) = load_state_machines(str(tmp_path), region="us-east-1", account=ACCOUNT)
+    assert m.name == "step_function" and "module.step_function" in m.aliases
+    assert grants(generate(tmp_path))["lambda:InvokeFunction"] >= {f"{FN}:fn-a", f"{FN}:single"}
+
+
+def test_serverless_pseudo_parameters_plugin_syntax(tmp_path: Path) -> None:
+    write(tmp_path, {"serverless.yml": """
+    service: legacy
+    provider: {name: aws, region: us-west-2, stage: prod}
+    custom: {fn: "${self:service}-${self:provider.stage}-hello"}
+    functions: {hello: {handler: h.h}}
+    stepFunctions:
+      stateMachines:
+        m:
+          definition:
+            StartAt: A
+            States:
+              A:
+                Type: Task
+                Resource: "arn:aws:lambda:#{AWS::Region}:#{AWS::AccountId}:function:${self:custom.fn}"
+                End: true
+    """})
+    g = grants(generate(tmp_path, region=None))
+    assert f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:legacy-prod-hello" in g["lambda:InvokeFunction"]

@@ -400,8 +400,8 @@ class Evaluator:
         while node[0] in ("get", "index", "splat"):
             if node[0] == "get":
                 path.append(node[2])
-            elif node[0] == "index":
-                path.append(self.eval(node[2], scope, depth))
+            elif node[0] == "index":  # x[key]: an Index, so that it is not read as x.key
+                path.append(Index(self.eval(node[2], scope, depth)))
             else:
                 path.append("*")
             node = node[1]
@@ -433,10 +433,20 @@ class Evaluator:
         return out_list if close == "]" else out_dict
 
 
+class Index:
+    """``[key]`` in a reference (``aws_lambda_function.x["a"].arn``), told apart from ``.attr``."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+
 def _walk(value: Any, path: list[Any]) -> Any:
-    for step in path:
-        if step == "*":
+    for raw_step in path:
+        if raw_step == "*":
             continue
+        step = raw_step.key if isinstance(raw_step, Index) else raw_step
         if isinstance(value, dict) and str(step) in value:
             value = value[str(step)]
         elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):

@@ -151,6 +151,8 @@ class Variables:
     def path(self, root: Any, dotted: str) -> Any:
         node = root
         for part in (p for p in dotted.split(".") if p):
+            if isinstance(node, str) and "${" in node:  # provider: ${file(../base.yml):provider}
+                node = self.resolve(node)
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -228,7 +230,7 @@ def load(name: str, doc: Any, max_bytes: int, ctx_args: dict[str, Any]) -> list[
             service = service.get("name")
         stage = v.stage()
         template = _template(v, str(service), stage)
-        spec = v.resolve(machines_raw[key])
+        spec = _pseudo_parameters(v.resolve(machines_raw[key]))
         if not isinstance(spec, dict) or "definition" not in spec:
             raise DefinitionError(f"state machine {key} has no definition", source=name)
         # the plugin writes a function of the service as its ARN, Ref included (#470)
@@ -245,6 +247,20 @@ def load(name: str, doc: Any, max_bytes: int, ctx_args: dict[str, Any]) -> list[
             raise DefinitionError(f"the definition of {key} is not an object", source=name)
         out.append(_machine(str(key), spec, r, definition, name))
     return out
+
+
+def _pseudo_parameters(node: Any, depth: int = 0) -> Any:
+    """The serverless-pseudo-parameters plugin's ``#{AWS::Region}`` / ``#{MyQueue}``: a
+    ``Fn::Sub`` of ``${...}``."""
+    if depth > 400:
+        return node
+    if isinstance(node, str):
+        return {"Fn::Sub": re.sub(r"#\{([^}]*)\}", r"${\1}", node)} if "#{" in node else node
+    if isinstance(node, dict):
+        return {k: _pseudo_parameters(v, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_pseudo_parameters(v, depth + 1) for v in node]
+    return node
 
 
 def _template(v: Variables, service: str, stage: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sfn_iam.errors import DefinitionError
 from sfn_iam.sources import Context, StateMachine, parse_definition_text
-from sfn_iam.sources.hcl_expr import Evaluator, HclError, parse_value, template_node
+from sfn_iam.sources.hcl_expr import Evaluator, HclError, Index, parse_value, template_node
 from sfn_iam.sources.resource_types import CFN_TYPES, TF_TYPES
 
 _MAX_FILES = 200
@@ -140,12 +140,13 @@ class Scope:
     def error(self, what: str, where: str | None = None) -> DefinitionError:
         return DefinitionError(what, where, self.file)
 
-    def value(self, raw: Any, file: str | None = None) -> Any:
+    def value(self, raw: Any, file: str | None = None,
+              scope: dict[str, Any] | None = None) -> Any:
         saved = self.file
         if file:
             self.file = file
         try:
-            return self.evaluator.eval(parse_value(raw))
+            return self.evaluator.eval(parse_value(raw), scope)
         except HclError as exc:
             raise self.error(str(exc)) from None
         finally:
@@ -186,7 +187,8 @@ class Scope:
             return self.m.folder if path[0] in ("module", "root", "cwd") else self.unknown(
                 f"path.{path[0]}")
         if root == "data" and len(path) >= 3:
-            return self.data(str(path[0]), str(path[1]), [str(p) for p in path[2:]])
+            attrs = [str(p) for p in path[2:] if not isinstance(p, Index)]
+            return self.data(str(path[0]), str(path[1]), attrs)
         if root == "module" and len(path) >= 2:
             child = self.child(str(path[0]))
             out = str(path[1])
@@ -197,8 +199,11 @@ class Scope:
         if root in ("module", "each", "count", "terraform", "self"):
             return self.unknown(".".join([root, *map(str, path)]))
         if path:
-            steps = [p for p in path[1:] if not isinstance(p, int) and p != "*"]
-            return self.resource(root, str(path[0]), [str(s) for s in steps])
+            # the instance of a count / for_each resource ([0], ["key"]) does not change its name
+            steps = [p for p in path[1:] if not isinstance(p, Index) and p != "*"]
+            keys = [p.key for p in path[1:2] if isinstance(p, Index)]
+            return self.resource(root, str(path[0]), [str(s) for s in steps],
+                                 keys[0] if keys else None)
         return self.unknown(root)
 
     def child(self, name: str) -> Scope | None:
@@ -265,7 +270,9 @@ class Scope:
         except HclError as exc:
             raise self.error(f"template: {exc}") from None
 
-    def resource(self, rtype: str, name: str, attrs: list[str]) -> Any:
+    def resource(self, rtype: str, name: str, attrs: list[str], key: Any = None) -> Any:
+        """``rtype.name[key].attrs``: ``key`` (a count index or for_each key) fills
+        ``count.index`` / ``each.key`` in the resource's name."""
         address = f"{rtype}.{name}"
         if rtype.startswith("random_"):
             token = self.ctx.generated(address, f"{address} is a random value made at apply "
@@ -278,15 +285,19 @@ class Scope:
         if found is None or row is None or what is None or what == "id":
             return self.unknown(f"{address}.{attr}")
         body, file = found
-        result = self._guard(f"{address}.{attr}", lambda: self.made(rtype, name, body, file, what))
+        each = {"each": {"key": key, "value": key}, "count": {"index": key}} if key is not None \
+            else None
+        result = self._guard(f"{address}[{key!r}].{attr}",
+                             lambda: self.made(rtype, name, body, file, what, each))
         return self.ctx.origin(result, f"{address}.{attr}")
 
-    def made(self, rtype: str, name: str, body: dict[str, Any], file: str, what: str) -> str:
+    def made(self, rtype: str, name: str, body: dict[str, Any], file: str, what: str,
+             each: dict[str, Any] | None = None) -> str:
         cfn_type, name_attr, _ = TF_TYPES[rtype]
         ctx = self.ctx
         address = f"{rtype}.{name}"
         if name_attr and name_attr in body:
-            res_name = str(self.value(body[name_attr], file))
+            res_name = str(self.value(body[name_attr], file, each))
         elif "name_prefix" in body:
             res_name = str(self.value(body["name_prefix"], file)) + ctx.generated(
                 address, f"the name of {address} is name_prefix plus a suffix made at apply "
@@ -407,8 +418,17 @@ def _collect(root: Module, module: Module, calls: list[str], only: str | None,
         scope: Scope | None = Scope(root, Context(file, **ctx_args), cache=cache)
         for call in calls:
             scope = scope.child(call) if scope is not None else None
-        if scope is not None:
+        if scope is not None and not _not_created(scope, body, file):
             out.append(_machine(scope, name, body, file, calls))
+    for call, (body, file) in module.modules.items():
+        # a registry module that makes the machine from a definition input
+        if "definition" in body and local_module(module, body, cache) is None and (
+                not only or os.path.abspath(file) == only):
+            scope = Scope(root, Context(file, **ctx_args), cache=cache)
+            for c in calls:
+                scope = scope.child(c) if scope is not None else None
+            if scope is not None:
+                out.append(_machine(scope, call, body, file, calls, registry=True))
     if only is not None or len(calls) > 10:
         return
     for call, (body, _file) in module.modules.items():
@@ -417,11 +437,25 @@ def _collect(root: Module, module: Module, calls: list[str], only: str | None,
             _collect(root, child, [*calls, call], None, ctx_args, out, cache)
 
 
+def _not_created(scope: Scope, body: dict[str, Any], file: str) -> bool:
+    """``count = 0`` (``var.create ? 1 : 0`` with create false): the resource does not exist."""
+    if "count" not in body:
+        return False
+    try:
+        count = scope.value(body["count"], file)
+    except DefinitionError:
+        return False
+    return count in (0, "0", False)
+
+
 def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
-             calls: list[str]) -> StateMachine:
+             calls: list[str], registry: bool = False) -> StateMachine:
+    """An ``aws_sfn_state_machine`` resource, or (``registry``) a call of a registry module
+    that makes one from its ``definition`` input (terraform-aws-modules/step-functions)."""
     ctx = scope.ctx
     module = scope.m
-    where = ".".join([*(f"module.{c}" for c in calls), f"aws_sfn_state_machine.{name}"])
+    last = f"module.{name}" if registry else f"aws_sfn_state_machine.{name}"
+    where = ".".join([*(f"module.{c}" for c in calls), last])
     if "definition" not in body:
         raise DefinitionError("no definition", where, file)
     try:
@@ -449,6 +483,8 @@ def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
     sm = StateMachine(name, "terraform", file, definition, {}, arn=arn, resources=resources,
                       context=ctx, **settings)
     sm.aliases = (where,)
+    if registry:
+        sm.aliases = (where, last)
     if calls:  # a machine in a called module: its address; the resource name also selects it
         sm.name, sm.aliases = where, (name,)
     sm.task_roles = _task_roles(scope)
@@ -465,6 +501,8 @@ def _block(body: dict[str, Any], key: str) -> dict[str, Any]:
 def _settings(scope: Scope, body: dict[str, Any], file: str) -> dict[str, Any]:
     tracing = _block(body, "tracing_configuration")
     xray = bool(tracing) and scope.value(tracing.get("enabled", "false"), file) in (True, "true")
+    if "tracing_enabled" in body:  # terraform-aws-modules/step-functions
+        xray = xray or scope.value(body["tracing_enabled"], file) in (True, "true")
     log = _block(body, "logging_configuration")
     logging = bool(log) and str(scope.value(log.get("level", '"OFF"'), file)) != "OFF"
     enc = _block(body, "encryption_configuration")
