@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "policy-too-large": "the policy is over IAM's inline-policy size limit (--split writes managed ones)",
     "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
     "deploy-time-value": "a template value is known only at deploy time (Fn::ImportValue, SSM, ...)",
+    "template-note": "the template was read leniently (e.g. a DefinitionUri in another letter case)",
 }
 
 

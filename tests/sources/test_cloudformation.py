@@ -388,3 +388,15 @@ def test_definition_s3_location_as_a_local_file(tmp_path: Path) -> None:
     (tmp_path / "t.json").write_text(json.dumps(template))
     assert grants(generate(tmp_path / "t.json"))["sns:Publish"] == {
         f"arn:aws:sns:us-east-1:{ACCOUNT}:t"}
+
+
+def test_definition_uri_in_another_letter_case_is_read_with_a_note(tmp_path: Path) -> None:
+    path = sam(tmp_path, """
+    Resources:
+      Machine:
+        Type: AWS::Serverless::StateMachine
+        Properties: {DefinitionUri: statemachine/StateMachine.asl.json}
+    """.replace("\n    ", "\n"), **{"statemachine/stateMachine.asl.json": json.dumps(
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})})
+    result = generate(path)
+    assert codes(result) == ["template-note"]

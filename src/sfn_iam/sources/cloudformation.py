@@ -572,7 +572,15 @@ def _local_file(r: Resolver, where: Any, key: str) -> str:
         raise r.error(f"{key} points at S3 ({where}): sfn-iam reads local files")
     path = os.path.normpath(os.path.join(base, where))
     if not os.path.isfile(path):
-        raise r.error(f"{key} {where!r}: no such file ({path})")
+        # written on a case-insensitive file system (macOS, Windows): the file in another case
+        folder, name = os.path.split(path)
+        same = [n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
+                if n.lower() == name.lower()]
+        if len(same) != 1:
+            raise r.error(f"{key} {where!r}: no such file ({path})")
+        r.ctx.note("template-note", f"{key} {where!r} is {same[0]!r} on this file system "
+                   "(a case-insensitive one deploys it): read that file")
+        path = os.path.join(folder, same[0])
     return path
 
 

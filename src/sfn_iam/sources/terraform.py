@@ -402,6 +402,8 @@ def load(path: str, max_bytes: int, ctx_args: dict[str, Any]) -> list[StateMachi
     only = None if os.path.isdir(path) else os.path.abspath(path)
     machines: list[StateMachine] = []
     _collect(module, module, [], only, ctx_args, machines, {})
+    if not machines and only is not None:  # main.tf calling a module, outputs.tf, ...
+        _collect(module, module, [], None, ctx_args, machines, {})
     if not machines:
         raise DefinitionError("no aws_sfn_state_machine resource", source=path)
     return machines
