@@ -265,3 +265,27 @@ def test_serverless_pseudo_parameters_plugin_syntax(tmp_path: Path) -> None:
     """})
     g = grants(generate(tmp_path, region=None))
     assert f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:legacy-prod-hello" in g["lambda:InvokeFunction"]
+
+
+def test_terraform_tfvars_set_variables(tmp_path: Path) -> None:
+    import shutil
+
+    for f in (EXAMPLES / "terraform").iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "terraform.tfvars").write_text('environment = "staging"\n')
+    assert f"{FN}:reports-staging-extract" in grants(generate(tmp_path))["lambda:InvokeFunction"]
+    # --parameter wins over terraform.tfvars
+    g = grants(generate(tmp_path, parameters={"environment": "qa"}))
+    assert f"{FN}:reports-qa-extract" in g["lambda:InvokeFunction"]
+
+
+def test_cdk_pipelines_stage_assembly(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    shutil.copytree(EXAMPLES / "cdk.out", tmp_path / "assembly-Prod")
+    (tmp_path / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
+        "assembly-Prod": {"type": "cdk:cloud-assembly",
+                          "properties": {"directoryName": "assembly-Prod"}}}}))
+    (m,) = load_state_machines(str(tmp_path), region="us-east-1", account=ACCOUNT)
+    assert m.name == "Machine6C968CA5"

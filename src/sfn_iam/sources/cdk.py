@@ -17,8 +17,20 @@ from sfn_iam.sources import StateMachine
 _MAX_TEMPLATES = 500
 
 
-def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any]) -> list[StateMachine]:
-    names = []
+def _machines_or_none(folder: str, max_bytes: int, ctx_args: dict[str, Any],
+                      depth: int) -> list[StateMachine]:
+    try:
+        return load_assembly(folder, max_bytes, ctx_args, depth)
+    except DefinitionError as exc:
+        if "no state machine" in exc.what:
+            return []
+        raise
+
+
+def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any],
+                  depth: int = 0) -> list[StateMachine]:
+    names: list[str] = []
+    nested_assemblies: list[str] = []
     manifest = os.path.join(folder, "manifest.json")
     if os.path.isfile(manifest):
         doc = _read(manifest, max_bytes)
@@ -28,10 +40,18 @@ def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any]) -> list
                 tf = (art.get("properties") or {}).get("templateFile")
                 if isinstance(tf, str):
                     names.append(tf)
-    if not names:
+            elif isinstance(art, dict) and art.get("type") == "cdk:cloud-assembly":
+                sub_dir = (art.get("properties") or {}).get("directoryName")
+                if isinstance(sub_dir, str):  # a CDK Pipelines stage: an assembly of its own
+                    nested_assemblies.append(os.path.join(folder, sub_dir))
+    if not names and not os.path.isfile(manifest):
         names = sorted(n for n in os.listdir(folder)
                        if n.endswith(".template.json") and ".nested." not in n)
     machines: list[StateMachine] = []
+    if os.path.isfile(manifest):
+        for sub_dir in nested_assemblies[:50]:
+            if os.path.isfile(os.path.join(sub_dir, "manifest.json")) and depth < 5:
+                machines += _machines_or_none(sub_dir, max_bytes, ctx_args, depth + 1)
     seen: set[str] = set()
     for n in names:
         path = os.path.join(folder, n)

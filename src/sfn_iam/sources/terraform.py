@@ -68,9 +68,18 @@ class Module:
         self.resources: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         self.modules: dict[str, tuple[dict[str, Any], str]] = {}
         self.outputs: dict[str, tuple[Any, str]] = {}
+        #: terraform.tfvars and *.auto.tfvars of the folder: variable -> (value, file)
+        self.tfvars: dict[str, tuple[Any, str]] = {}
         self.ctx_args = ctx_args
         for f in files:
             self.add(f, _parse(f, max_bytes))
+        names = sorted(n for n in os.listdir(folder) if n == "terraform.tfvars"
+                       or n.endswith(".auto.tfvars"))
+        for n in names[:20]:  # the order Terraform reads them: terraform.tfvars, then *.auto
+            path = os.path.join(folder, n)
+            for key, value in _parse(path, max_bytes).items():
+                if not key.startswith("__"):
+                    self.tfvars[key] = (value, path)
 
     def add(self, file: str, doc: dict[str, Any]) -> None:
         for block in doc.get("variable") or []:
@@ -229,6 +238,9 @@ class Scope:
             return self._guard(f"var.{name}", lambda: parent.value(raw, file))
         if name in self.ctx.parameters and self.parent is None:
             return self.ctx.parameters[name]
+        if name in self.m.tfvars and self.parent is None:
+            raw, file = self.m.tfvars[name]
+            return self._guard(f"var.{name}", lambda: self.value(raw, file))
         spec = self.m.variables.get(name)
         if spec is None:
             raise self.error(f"var.{name} is not declared")
