@@ -196,7 +196,9 @@ def detect_kind(path: str, value: Any = None) -> str:
     given. Raises DefinitionError when it is none of :data:`KINDS`."""
     if os.path.isdir(path):
         names = set(os.listdir(path))
-        if "manifest.json" in names and any(n.endswith(".template.json") for n in names):
+        if "manifest.json" in names and (any(n.endswith(".template.json") for n in names)
+                                         or "cdk.out" in path or any(
+                                             n.startswith("assembly-") for n in names)):
             return "cdk"
         if any(n.endswith(".tf") for n in names):
             return "terraform"
