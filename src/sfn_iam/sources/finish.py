@@ -67,6 +67,9 @@ def finish(result: GenerateResult, machine: StateMachine, ctx: Context | None,
             f = f._replace(message=_TOKEN_RE.sub("*", f.message))
         out.append(f)
     all_findings = list(dict.fromkeys(findings + out + token_findings))
+    # the run's unknown region / account first, as the generator writes them
+    all_findings.sort(key=lambda f: not (f.code in ("unknown-region", "unknown-account")
+                                         and not f.state_path))
     if not changed and all_findings == result.warnings:
         return result
     doc, size = result.document, result.size
@@ -89,14 +92,15 @@ def _token_findings(g: RawGrant, seen: set[str], tokens: dict[str, tuple[str, st
     out = []
     for token in sorted(seen):
         what, hint = tokens.get(token, ("a value made at deploy time", ""))
-        code = ("unknown-region" if what.startswith("the region") else
-                "unknown-account" if what.startswith("the account") else "dynamic-resource")
-        if code != "dynamic-resource":
-            message = f"{what}: {', '.join(actions)} granted on {', '.join(arns)} ({hint})"
-        else:
-            message = (f"{what}: {', '.join(actions)} granted on {', '.join(arns)}, a wildcard "
-                       f"in that part only ({hint})")
-        out.append(Finding(code, message, path, where))
+        if what.startswith(("the region", "the account")):
+            # one warning for the run, worded as the generator's own (they merge)
+            field = "region" if what.startswith("the region") else "account"
+            out.append(Finding(f"unknown-{field}", f"the {field} is unknown: ARNs built from "
+                               f"names use '*' for it (pass --{field})"))
+            continue
+        message = (f"{what}: {', '.join(actions)} granted on {', '.join(arns)}, a wildcard "
+                   f"in that part only ({hint})")
+        out.append(Finding("dynamic-resource", message, path, where))
     return out
 
 
