@@ -98,8 +98,8 @@ class Context:
         self.deploy.setdefault(label, why)
         return "${" + label + "}"
 
-    def origin(self, value: Any, expression: Any) -> Any:
-        if isinstance(value, str) and value not in self.origins:
+    def origin(self, value: Any, expression: Any, override: bool = False) -> Any:
+        if isinstance(value, str) and (override or value not in self.origins):
             self.origins[value] = expression
         return value
 

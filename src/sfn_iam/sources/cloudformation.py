@@ -118,7 +118,9 @@ class Resolver:
         if handler is None:
             raise self.error(f"unknown intrinsic function {key}")
         result = handler(self, arg, depth + 1)
-        if key in ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::ImportValue", "Fn::Join"):
+        if key in ("Ref", "Fn::GetAtt"):  # the reference itself, over how the name was made
+            self.ctx.origin(result, {key: arg}, override=True)
+        elif key in ("Fn::Sub", "Fn::ImportValue", "Fn::Join"):
             self.ctx.origin(result, {key: arg})
         return result
 
@@ -201,8 +203,21 @@ class Resolver:
                 "is known only at deploy time")
         else:
             result = self.made(logical_id, rtype, what, depth)
+            self._arn_origin(logical_id, rtype, row, depth)
         self._cache[key] = result
         return result
+
+    def _arn_origin(self, logical_id: str, rtype: str, row: Any, depth: int) -> None:
+        """Policies hold ARNs: whatever the template asked for (a queue's URL, a table's
+        name), its ARN's origin is recorded too, as the expression that gives the ARN."""
+        if row[2] == "arn":
+            expr: Any = {"Ref": logical_id}
+        else:
+            attr = next((a for a, w in row[3].items() if w == "arn"), None)
+            if attr is None:
+                return
+            expr = {"Fn::GetAtt": [logical_id, attr]}
+        self.ctx.origin(self.made(logical_id, rtype, "arn", depth), expr)
 
     def name_of(self, logical_id: str, rtype: str, depth: int) -> str:
         """The resource's name: its name property, or a token for a generated name."""

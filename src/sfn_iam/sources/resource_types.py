@@ -27,7 +27,7 @@ CFN_TYPES: dict[str, tuple[str, str, str, dict[str, str]]] = {
                         {"Arn": "arn", "QueueName": "name", "QueueUrl": "url"}),
     "AWS::DynamoDB::Table": _TABLE,
     "AWS::DynamoDB::GlobalTable": _TABLE,
-    "AWS::Serverless::SimpleTable": (_TABLE[0], "TableName", "name", {}),
+    "AWS::Serverless::SimpleTable": (_TABLE[0], "TableName", "name", {"Arn": "arn"}),
     "AWS::StepFunctions::StateMachine": (
         f"arn:{_R}:states:{{region}}:{{account}}:stateMachine:{{name}}", "StateMachineName", "arn",
         _MACHINE_ATTRS),

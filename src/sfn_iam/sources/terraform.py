@@ -301,6 +301,8 @@ class Scope:
             else None
         result = self._guard(f"{address}[{key!r}].{attr}",
                              lambda: self.made(rtype, name, body, file, what, each))
+        if what != "arn" and "arn" in row[2] and row[2]["arn"] == "arn":  # the ARN's origin too
+            self.ctx.origin(self.made(rtype, name, body, file, "arn", each), f"{address}.arn")
         return self.ctx.origin(result, f"{address}.{attr}")
 
     def made(self, rtype: str, name: str, body: dict[str, Any], file: str, what: str,
