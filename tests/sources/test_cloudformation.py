@@ -400,3 +400,25 @@ def test_definition_uri_in_another_letter_case_is_read_with_a_note(tmp_path: Pat
         {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})})
     result = generate(path)
     assert codes(result) == ["template-note"]
+
+
+def test_nested_stack_with_a_local_template_url_and_selection_by_machine_name(
+        tmp_path: Path) -> None:
+    nested = {"Parameters": {"FnArn": {"Type": "String"}}, "Resources": {"M": {
+        "Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "StateMachineName": "inner",
+            "Definition": {"StartAt": "A", "States": {"A": {
+                "Type": "Task", "Resource": {"Ref": "FnArn"}, "End": True}}}}}}}
+    (tmp_path / "nested.json").write_text(json.dumps(nested))
+    parent = {"Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "outer-fn"}},
+        "Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {
+            "TemplateURL": "nested.json",
+            "Parameters": {"FnArn": {"Fn::GetAtt": ["Fn", "Arn"]}}}}}}
+    (tmp_path / "parent.json").write_text(json.dumps(parent))
+    (m,) = load_state_machines(str(tmp_path / "parent.json"), region="us-east-1", account=ACCOUNT)
+    assert m.kind == "cloudformation" and m.file.endswith("nested.json")
+    assert f"{FN}:outer-fn" in grants(generate(tmp_path / "parent.json"))["lambda:InvokeFunction"]
+    from sfn_iam.sources import select
+
+    assert select([m], "inner", "parent.json") == [m]

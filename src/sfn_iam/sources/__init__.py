@@ -295,13 +295,11 @@ def _load(path: str, parameters: dict[str, str] | None, region: str | None,
         raise
     kind = kind_of(value, name)
     if kind in ("cloudformation", "sam", "cdk"):
-        from sfn_iam.sources import cloudformation
+        from sfn_iam.sources import cdk
 
         if name.endswith(".template.json"):  # a stack of a CDK cloud assembly
-            from sfn_iam.sources import cdk
-
             return cdk.load_template(name, value, limit, ctx_args)
-        return cloudformation.load(name, value, kind, limit, ctx_args)
+        return cdk.load_template(name, value, limit, ctx_args, kind)  # nested stacks too
     if kind == "serverless":
         from sfn_iam.sources import serverless
 
@@ -379,7 +377,8 @@ def select(machines: list[StateMachine], name: str | None, source: str) -> list[
     if name is None:
         return machines
     chosen = [m for m in machines if m.name == name] or [
-        m for m in machines if name in m.aliases]
+        m for m in machines if name in m.aliases] or [  # the machine's own name (its ARN)
+        m for m in machines if m.arn and m.arn.endswith(f":stateMachine:{name}")]
     if not chosen:
         names = ", ".join(m.name for m in machines) or "none"
         raise DefinitionError(f"no state machine named {name!r} (state machines: {names})",

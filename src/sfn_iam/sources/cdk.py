@@ -65,11 +65,12 @@ def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any],
 
 
 def load_template(path: str, template: Any, max_bytes: int,
-                  ctx_args: dict[str, Any]) -> list[StateMachine]:
-    machines = _stack(path, template, max_bytes, ctx_args, None, set())
+                  ctx_args: dict[str, Any], kind: str = "cdk") -> list[StateMachine]:
+    machines = _stack(path, template, max_bytes, ctx_args, None, set(), kind)
     if not machines:
-        raise DefinitionError("no state machine in this template or its nested stacks",
-                              source=path)
+        raise DefinitionError("no state machine in this template (no AWS::StepFunctions::"
+                              "StateMachine or AWS::Serverless::StateMachine resource) or in "
+                              "its nested stacks", source=path)
     return _unique(machines)
 
 
@@ -81,7 +82,9 @@ def _read(path: str, max_bytes: int) -> Any:
 
 
 def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
-           parent: Any, seen: set[str]) -> list[StateMachine]:
+           parent: Any, seen: set[str], kind: str = "cdk") -> list[StateMachine]:
+    """The machines of a stack template and of the nested stacks it deploys from local files
+    (CDK's ``aws:asset:path``; a ``TemplateURL`` / SAM ``Location`` that is a local path)."""
     from sfn_iam.sources import Context, cloudformation
 
     if path in seen or len(seen) > _MAX_TEMPLATES:
@@ -93,7 +96,7 @@ def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
     has_machine = any(isinstance(r, dict) and r.get("Type") in cloudformation.MACHINE_TYPES
                       for r in template["Resources"].values())
     if has_machine:
-        out += cloudformation.load(path, template, "cdk", max_bytes, ctx_args)
+        out += cloudformation.load(path, template, kind, max_bytes, ctx_args)
         for m in out:
             res = template["Resources"].get(m.name) or {}
             cdk_path = (res.get("Metadata") or {}).get("aws:cdk:path") if isinstance(res, dict) \
@@ -104,11 +107,15 @@ def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
                              else parts[-1], cdk_path)
     folder = os.path.dirname(path)
     for logical_id, res in template["Resources"].items():
-        if not isinstance(res, dict) or res.get("Type") != "AWS::CloudFormation::Stack":
+        if not isinstance(res, dict) or res.get("Type") not in (
+                "AWS::CloudFormation::Stack", "AWS::Serverless::Application"):
             continue
         asset = (res.get("Metadata") or {}).get("aws:asset:path")
-        if not isinstance(asset, str):
-            continue
+        if not isinstance(asset, str):  # before packaging: a local path
+            props = res.get("Properties") or {}
+            asset = props.get("TemplateURL") or props.get("Location")
+            if not isinstance(asset, str) or "://" in asset:
+                continue
         nested_path = os.path.join(folder, asset)
         if not os.path.isfile(nested_path):
             continue
@@ -122,7 +129,7 @@ def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
         nested_args["parameters"] = {**(ctx_args.get("parameters") or {}),
                                      **{k: v for k, v in values.items() if isinstance(v, str)}}
         nested = _stack(nested_path, _read(nested_path, max_bytes), max_bytes, nested_args,
-                        ctx, seen)
+                        ctx, seen, kind)
         for m in nested:
             if m._context is not None:
                 _inherit(m._context, ctx)
