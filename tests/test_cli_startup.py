@@ -135,7 +135,7 @@ def _argparse(argv: list[str]) -> dict[str, object] | None:
 
     from sfn_iam.commands import generate
 
-    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser = argparse.ArgumentParser(exit_on_error=False, allow_abbrev=False)  # as the CLI
     generate.add_arguments(parser)
     try:
         return vars(parser.parse_args(argv))
@@ -148,7 +148,7 @@ TOKENS = ["a.json", "b.yaml", "-", "--region", "--account", "--partition", "--st
           "--qualifier-condition", "--strict", "--provenance", "--jsonl", "--as-templates",
           "us-east-1", "-x",
           "", "--", "--reg", "--region=eu-west-1", "--substitute", "A=1", "--max-bytes", "10",
-          "-h", "--help", "x y", "-1"]
+          "-h", "--help", "x y", "-1", "--state-machine", "--parameter", "K=V", "--state-mach"]
 
 
 def test_fast_parse_agrees_with_argparse() -> None:

@@ -7,7 +7,8 @@ start-up stay cheap; the catalogue and YAML are loaded only when a definition ne
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["DefinitionError", "GenerateResult", "__version__", "generate_policy"]
+__all__ = ["DefinitionError", "GenerateResult", "StateMachine", "__version__", "generate_policy",
+           "generate_state_machine", "load_state_machines"]
 
 #: ``typing.TYPE_CHECKING`` without importing typing (mypy treats any ``TYPE_CHECKING`` as true)
 TYPE_CHECKING = False
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sfn_iam.errors import DefinitionError
     from sfn_iam.generate import GenerateResult, generate_policy
+    from sfn_iam.sources import StateMachine, generate_state_machine, load_state_machines
 
 
 def __getattr__(name: str) -> Any:
@@ -23,6 +25,10 @@ def __getattr__(name: str) -> Any:
         from sfn_iam import generate
 
         return getattr(generate, name)
+    if name in ("load_state_machines", "generate_state_machine", "StateMachine"):
+        from sfn_iam import sources  # templates: imported only when asked for
+
+        return getattr(sources, name)
     if name == "DefinitionError":
         from sfn_iam.errors import DefinitionError
 

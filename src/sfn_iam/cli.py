@@ -117,8 +117,9 @@ def _main(args: list[str]) -> int:
     if ns is None:
         import argparse
 
+        # no abbreviations: --state-machine must never be read as --state-machine-arn
         parser = argparse.ArgumentParser(prog=f"sfn-iam {args[0]}", description=summary,
-                                         formatter_class=_formatter)
+                                         formatter_class=_formatter, allow_abbrev=False)
         module.add_arguments(parser)
         try:
             ns = parser.parse_args(args[1:])

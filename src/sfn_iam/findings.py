@@ -21,6 +21,8 @@ CODES: dict[str, str] = {
     "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
     "sdk-wildcard-resource": "no parameter of an AWS SDK call names part of its resource: '*' there",
     "sdk-unsupported-call": "Step Functions documents this AWS SDK call as unsupported",
+    "deploy-time-value": "a template value is known only at deploy time (Fn::ImportValue, SSM, ...)",
+    "template-note": "the template was read leniently (e.g. a DefinitionUri in another letter case)",
 }
 
 

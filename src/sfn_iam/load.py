@@ -303,12 +303,61 @@ def parse_json(text: str, *, lenient: bool = False) -> tuple[Any, bool]:
 # --- YAML -----------------------------------------------------------------------------------
 
 
-def _parse_yaml(text: str, name: str) -> Any:
+def parse_template(text: str, name: str) -> Any:
+    """JSON or YAML text of a template (CloudFormation, SAM, serverless.yml): YAML's
+    CloudFormation short-form tags (``!Ref x``, ``!GetAtt a.b``, ``!Sub``...) become their
+    long form (``{"Ref": "x"}``, ``{"Fn::GetAtt": ["a", "b"]}``). The guarantees of
+    :func:`parse` hold (size is the caller's, depth, alias bombs)."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise _empty(name)
+    if stripped.startswith(("{", "[")):
+        try:
+            return parse(text, name, "json").value
+        except DefinitionError:
+            if "!" not in text:  # YAML's flow style with tags is the only other reading
+                raise
+    return _parse_yaml(text, name, cfn_tags=True)
+
+
+def _cfn_loader(yaml: Any) -> Any:
+    """A safe loader class that reads CloudFormation's short-form tags (made once)."""
+    cached = _loaders.get("cfn")
+    if cached is not None:
+        return cached
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: Any = type("CfnSafeLoader", (base,), {})
+
+    def construct(self: Any, suffix: str, node: Any) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = self.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = self.construct_sequence(node, deep=True)
+        else:
+            value = self.construct_mapping(node, deep=True)
+        if suffix == "Ref":
+            return {"Ref": value}
+        if suffix == "Condition":
+            return {"Condition": value}
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        return {f"Fn::{suffix}": value}
+
+    loader.add_multi_constructor("!", construct)
+    _loaders["cfn"] = loader
+    return loader
+
+
+_loaders: dict[str, Any] = {}
+
+
+def _parse_yaml(text: str, name: str, cfn_tags: bool = False) -> Any:
     import yaml  # deferred: only YAML input pays for it
 
     # libyaml, when PyYAML has it, reads about four times faster and stops at 1,000 levels
     # of nesting by itself; the pure-Python reader recurses (RecursionError, caught below)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    cls = _cfn_loader(yaml) if cfn_tags else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = cls(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -325,11 +374,10 @@ def _parse_yaml(text: str, name: str) -> Any:
         tag = re.search(r"constructor for the tag '(!(?:Ref|GetAtt|Sub|Join|Select|Split|If|"
                         r"FindInMap|ImportValue|GetAZs|Base64|Cidr|Equals|Not|And|Or)\b)",
                         exc.problem or "")
-        if tag:
+        if tag:  # not reached for templates: they are read with the tags
             raise DefinitionError(
-                f"{where}{tag.group(1)} is a CloudFormation function, which sfn-iam does not "
-                "evaluate: give the definition with its values filled in, or as "
-                "${Name} placeholders and --substitute Name=VALUE", source=name) from None
+                f"{where}{tag.group(1)} is a CloudFormation function: read as a template "
+                "(sfn-iam generate reads CloudFormation and SAM templates)", source=name) from None
         raise DefinitionError(f"not valid JSON or YAML: {where}{exc.problem}", source=name) from None
     except yaml.YAMLError as exc:
         raise DefinitionError(f"not valid JSON or YAML: {exc}", source=name) from None

@@ -36,8 +36,17 @@ def _positive_int(text: str) -> int:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options; keep :func:`fast_parse` in step (a test compares the two)."""
     p.add_argument("definition", metavar="DEFINITION", nargs="*",
-                   help="an Amazon States Language file (JSON or YAML), or - for stdin; "
-                   "several with --jsonl")
+                   help="an Amazon States Language file (JSON or YAML), a CloudFormation or SAM "
+                   "template, a CDK cloud assembly (cdk.out/ or a *.template.json), a "
+                   "serverless.yml, a Terraform file or folder, or - for stdin; several with "
+                   "--jsonl")
+    p.add_argument("--state-machine", metavar="NAME",
+                   help="the state machine to read from a template with several (the "
+                   "CloudFormation logical id, the serverless machine key, the Terraform "
+                   "resource name)")
+    p.add_argument("--parameter", metavar="KEY=VALUE", action="append", default=[],
+                   help="a template parameter or Terraform variable (else its default); may be "
+                   "repeated")
     p.add_argument("--region", help="the region the state machine runs in (completes ARNs built "
                    "from names; sets the partition)")
     p.add_argument("--account", help="the 12-digit account ID the state machine runs in")
@@ -82,7 +91,8 @@ _FLAGS = {"--xray": "xray", "--logging": "logging", "--qualifier-condition": "qu
           "--as-templates": "as_templates"}
 _VALUES = {"--region": "region", "--account": "account", "--partition": "partition",
            "--state-machine-arn": "state_machine_arn", "--kms-key": "kms_key",
-           "--target-policies": "target_policies", "--split": "split"}
+           "--target-policies": "target_policies", "--split": "split",
+           "--state-machine": "state_machine"}
 
 
 def fast_parse(argv: list[str]) -> SimpleNamespace | None:
@@ -101,7 +111,7 @@ def fast_parse(argv: list[str]) -> SimpleNamespace | None:
         definition=[], region=None, account=None, partition=None, state_machine_arn=None,
         xray=False, logging=False, kms_key=None, qualifier_condition=False,
         target_policies=None, substitute=[], strict=False, max_bytes=None, provenance=False,
-        split=None, jsonl=False, as_templates=False)
+        split=None, jsonl=False, as_templates=False, state_machine=None, parameter=[])
     files: list[str] = ns.definition
     runs = 0  # runs of DEFINITION arguments
     previous_positional = False
@@ -161,22 +171,96 @@ def _definitions(args: argparse.Namespace) -> list[str]:
     return files
 
 
+def parse_parameters(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--parameter {item!r}: expected KEY=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def _is_template_path(path: str) -> bool:
+    """A folder or a Terraform file: read by sfn_iam.sources without a look at the text."""
+    import os
+
+    return path != "-" and (path.endswith(".tf") or os.path.isdir(path))
+
+
+def _needs_sources(value: Any, data: bytes) -> bool:
+    """A parsed file that is not plain ASL: a template, or ASL with template functions."""
+    if not isinstance(value, dict):
+        return False
+    if "States" not in value:
+        return ("Resources" in value or "stepFunctions" in value
+                or ("service" in value and "provider" in value))
+    if b"Fn::" not in data and b"Ref" not in data:
+        return False
+    from sfn_iam.sources.cloudformation import has_functions
+
+    return has_functions(value)
+
+
 def run(args: argparse.Namespace) -> int:
     files = _definitions(args)
     subs = parse_substitutions(args.substitute)
+    params = parse_parameters(args.parameter)
     if args.jsonl:
-        return _run_jsonl(args, files, subs)
+        return _run_jsonl(args, files, subs, params)
     from sfn_iam.cli import one_line
+    from sfn_iam.errors import DefinitionError
     from sfn_iam.load import DEFAULT_MAX_BYTES, load, read_source
 
+    if _is_template_path(files[0]):
+        return _emit(args, _from_sources(args, files[0], subs, params, None)[0][1])
     data, name = read_source(files[0], args.max_bytes or DEFAULT_MAX_BYTES)
-    loaded = load(data, name)
+    try:
+        loaded = load(data, name)
+    except DefinitionError:
+        if b"!" not in data and b"${" not in data and b"resource" not in data:
+            raise
+        return _emit(args, _from_sources(args, files[0], subs, params, data)[0][1])
+    if _needs_sources(loaded.value, data):
+        return _emit(args, _from_sources(args, files[0], subs, params, data)[0][1])
     err = sys.stderr
     if loaded.lenient:
         err.write(f"sfn-iam: note: {one_line(name)} is not strict JSON (comments or trailing "
                   "commas): read anyway, but AWS accepts strict JSON only\n")
     # the generator says what is wrong with a top level that is not an object
     result = _generate(args, loaded.value if isinstance(loaded.value, dict) else data, name, subs)
+    return _emit(args, result)
+
+
+def _from_sources(args: argparse.Namespace, path: str, subs: dict[str, str],
+                  params: dict[str, str], data: bytes | None,
+                  every: bool = False) -> list[tuple[str, GenerateResult]]:
+    """The policy of the template's state machine (``--state-machine`` chooses one of
+    several); with ``every``, of each of them."""
+    from sfn_iam.load import DEFAULT_MAX_BYTES
+    from sfn_iam.sources import generate_state_machine, load_state_machines, select
+
+    _generate(args, _PROBE, None, subs)  # a malformed option: a usage error first
+    machines = load_state_machines(
+        path, parameters=params, region=args.region, account=args.account,
+        partition=args.partition, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES, data=data)
+    shown = "<stdin>" if path == "-" else path
+    machines = select(machines, args.state_machine, shown)
+    if len(machines) > 1 and not every:
+        names = ", ".join(m.name for m in machines)
+        raise UsageError(f"{shown}: {len(machines)} state machines ({names}): choose one with "
+                         "--state-machine NAME")
+    return [(m.name, generate_state_machine(
+        m, region=args.region, account=args.account, partition=args.partition,
+        substitutions=subs, xray=args.xray, logging=args.logging, kms_key=args.kms_key,
+        state_machine_arn=args.state_machine_arn, qualifier_condition=args.qualifier_condition))
+        for m in machines]
+
+
+def _emit(args: argparse.Namespace, result: GenerateResult) -> int:
+    from sfn_iam.cli import one_line
+
+    err = sys.stderr
     label = "error" if args.strict else "warning"
     for finding in result.warnings:
         err.write(f"sfn-iam: {label}: {one_line(str(finding))}\n")
@@ -221,9 +305,10 @@ def _provenance(result: GenerateResult) -> dict[str, Any]:
 _PROBE: dict[str, Any] = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
 
 
-def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str]) -> int:
+def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str],
+               params: dict[str, str] | None = None) -> int:
     from sfn_iam.errors import DefinitionError
-    from sfn_iam.load import DEFAULT_MAX_BYTES, read_source
+    from sfn_iam.load import DEFAULT_MAX_BYTES
 
     if args.target_policies:
         raise UsageError("--target-policies writes the files of one definition; with --jsonl "
@@ -239,8 +324,7 @@ def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str])
     for path in files:
         line: dict[str, Any] = {"file": "<stdin>" if path == "-" else path}
         try:
-            data, name = read_source(path, max_bytes)
-            result = _generate(args, data, name, subs)
+            results = _jsonl_one(args, path, max_bytes, subs, params or {})
         except DefinitionError as exc:
             line["error"] = exc.what if exc.where is None else f"{exc.where}: {exc.what}"
             status = max(status, 2)
@@ -250,18 +334,48 @@ def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str])
             line["error"] = f"internal error: {type(exc).__name__}: {exc} (please report this)"
             status = 3
         else:
-            if args.strict and result.warnings:
-                status = max(status, 1)
-            else:
-                line["policy"] = result.document
-                if args.provenance:
-                    line["grants"] = [g.to_json() for g in result.grants]
-            line["warnings"] = _warnings(result)
-            line["size"] = result.size
-            if result.target_policies:
-                line["target_policies"] = result.target_policies
+            for machine, result in results:
+                one = dict(line)
+                if machine is not None:
+                    one["state_machine"] = machine
+                if args.strict and result.warnings:
+                    status = max(status, 1)
+                else:
+                    one["policy"] = result.document
+                    if args.provenance:
+                        one["grants"] = [g.to_json() for g in result.grants]
+                one["warnings"] = _warnings(result)
+                one["size"] = result.size
+                if result.target_policies:
+                    one["target_policies"] = result.target_policies
+                write(dumps(one) + "\n")
+            continue
         write(dumps(line) + "\n")
     return status
+
+
+def _jsonl_one(args: argparse.Namespace, path: str, max_bytes: int, subs: dict[str, str],
+               params: dict[str, str]) -> list[tuple[str | None, GenerateResult]]:
+    """One input of a --jsonl run: a definition (one result, no machine name) or a
+    template (a result per state machine)."""
+    from sfn_iam.errors import DefinitionError
+    from sfn_iam.load import load, read_source
+
+    if _is_template_path(path):
+        return list(_from_sources(args, path, subs, params, None, every=True))
+    data, name = read_source(path, max_bytes)
+    maybe_template = b"Resources" in data or b"stepFunctions" in data or b"Fn::" in data \
+        or b"!" in data or b"Ref" in data or b"${" in data
+    if maybe_template:
+        try:
+            value = load(data, name).value
+        except DefinitionError:
+            value = None
+        if value is None or _needs_sources(value, data):
+            return list(_from_sources(args, path, subs, params, data, every=True))
+        if isinstance(value, dict):
+            return [(None, _generate(args, value, name, subs))]
+    return [(None, _generate(args, data, name, subs))]
 
 
 def _size(result: GenerateResult, directory: str | None) -> None:

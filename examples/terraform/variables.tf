@@ -1,0 +1,9 @@
+variable "project" {
+  type    = string
+  default = "reports"
+}
+
+variable "environment" {
+  type    = string
+  default = "dev"
+}
