@@ -177,11 +177,14 @@ def evaluate(stmts: list[Statement], request: Request) -> Decision:
     return Decision(result, allow, deny, maybe, reasons)
 
 
-def applies(st: Statement, request: Request, why: list[str] | None = None) -> bool | None:
+def applies(st: Statement, request: Request, why: list[str] | None = None,
+            want_all: bool | None = None) -> bool | None:
     """Whether the statement applies to the request (to all of its set for an Allow, to any
-    for a Deny); None when that depends on something unknown."""
+    for a Deny, unless ``want_all`` says otherwise); None when that depends on something
+    unknown."""
     why = [] if why is None else why
-    want_all = st.effect == "Allow"
+    if want_all is None:
+        want_all = st.effect == "Allow"
     if action_matches(st.actions, request.action) == st.not_action:
         return False
     res = _resource_applies(st, request, want_all, why)
@@ -244,6 +247,11 @@ def subject_of(value: str, wild: bool = True) -> str:
             out.append(_STAR if c == "*" else _QMARK if c == "?" else c)
             i += 1
     return "".join(out)
+
+
+def covers(pattern: str, value: str) -> bool:
+    """Does the IAM pattern ``pattern`` match every string of the IAM pattern ``value``?"""
+    return _match(pattern, subject_of(value), True) is True
 
 
 def _match(pattern: str, subject: str, cover_all: bool) -> bool | None:

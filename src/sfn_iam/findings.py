@@ -19,6 +19,9 @@ CODES: dict[str, str] = {
     "no-permissions": "no Allow statement could be produced for the Task states",
     "policy-too-large": "the policy is over IAM's inline-policy size limit (--split writes managed ones)",
     "unknown-state-machine": "the state machine's own ARN is needed but unknown (pass --state-machine-arn)",
+    "missing-permission": "audit: the role does not allow a permission the state machine needs",
+    "excess-permission": "audit: the role allows more than the state machine needs",
+    "undecided-permission": "audit: whether the role allows a needed permission cannot be decided",
 }
 
 

@@ -1,0 +1,354 @@
+"""``sfn-iam audit``: what a definition needs (the generator's grants, with provenance) against
+what a role's policy documents allow (our own evaluator, :mod:`sfn_iam.evaluate`).
+
+The library entry point is :func:`audit`; the readers of policy files, CloudFormation roles and
+SAM templates are in :mod:`sfn_iam.audit.roles`, the output formats in
+:mod:`sfn_iam.audit.render`.
+"""
+
+from __future__ import annotations
+
+from sfn_iam import evaluate as ev
+from sfn_iam.model import condition_json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from sfn_iam.generate import GenerateResult
+    from sfn_iam.model import Condition, Provenance
+
+__all__ = ["AuditReport", "Excess", "Missing", "Need", "Undecided", "audit", "needs"]
+
+
+class Need:
+    """One permission the definition needs: an action on a resource (an IAM pattern when the
+    value is dynamic), under the grant's condition, with every state that needs it."""
+
+    __slots__ = ("action", "condition", "dynamic", "resource", "template_only", "why")
+
+    def __init__(self, action: str, resource: str, condition: Condition) -> None:
+        self.action = action
+        self.resource = resource
+        self.condition = condition
+        self.why: list[Provenance] = []
+        self.dynamic = False
+        self.template_only = True  # until a grant that the call does check needs it
+
+    @property
+    def states(self) -> list[str]:
+        return sorted({w.state for w in self.why})
+
+    @property
+    def parameters(self) -> list[str]:
+        return sorted({w.parameter for w in self.why if w.parameter})
+
+    @property
+    def rules(self) -> list[str]:
+        return sorted({w.rule for w in self.why})
+
+    def requests(self) -> list[ev.Request]:
+        """The requests the need stands for: one per combination of the condition's
+        alternative values (``StringEquals: [a, b]`` is two requests, each must be allowed)."""
+        combos: list[tuple[dict[str, tuple[str, ...] | None], list[str]]] = [({}, [])]
+        for op, keys in self.condition:
+            base = op.rpartition(":")[2]
+            pattern = base.startswith(("StringLike", "ArnLike"))
+            for key, values in keys:
+                if op.startswith(("ForAnyValue:", "ForAllValues:")):
+                    choices: list[tuple[str, ...]] = [values]
+                else:
+                    choices = [(v,) for v in values]
+                combos = [({**ctx, key: choice}, [*pats, key] if pattern else pats)
+                          for ctx, pats in combos for choice in choices][:64]
+        return [ev.Request(self.action, self.resource, ctx, pats) for ctx, pats in combos]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "resource": self.resource,
+                "condition": condition_json(self.condition) if self.condition else None,
+                "states": self.states}
+
+
+def needs(result: GenerateResult) -> list[Need]:
+    """The execution role's needs, one per (action, resource, condition), in the order the
+    generator made them; Deny grants (the deny-all policy) need nothing."""
+    found: dict[tuple[str, str, Condition], Need] = {}
+    for grant in result.grants:
+        if grant.effect != "Allow":
+            continue
+        template_only = bool(getattr(grant.why, "template_only", False))
+        for action in grant.actions:
+            for resource in grant.resources:
+                key = (action.lower(), resource, grant.condition)
+                need = found.get(key)
+                if need is None:
+                    need = found[key] = Need(action, resource, grant.condition)
+                need.why.append(grant.why)
+                need.dynamic = need.dynamic or grant.dynamic or "*" in resource \
+                    or "?" in resource.replace("${?}", "")
+                need.template_only = need.template_only and template_only
+    return list(found.values())
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+class Missing:
+    """A needed permission the documents do not allow (or explicitly deny)."""
+
+    __slots__ = ("consequence", "denied_by", "need")
+
+    def __init__(self, need: Need, consequence: str, denied_by: list[str]) -> None:
+        self.need = need
+        self.consequence = consequence
+        self.denied_by = denied_by
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.need.to_json()
+        out["parameters"] = self.need.parameters
+        out["consequence"] = self.consequence
+        if self.denied_by:
+            out["denied_by"] = self.denied_by
+        return out
+
+
+class Undecided:
+    """A needed permission whose answer depends on something the audit cannot know."""
+
+    __slots__ = ("need", "reason")
+
+    def __init__(self, need: Need, reason: str) -> None:
+        self.need = need
+        self.reason = reason
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.need.to_json()
+        out["reason"] = self.reason
+        return out
+
+
+class Excess:
+    """An Allow that no state needs: ``kind`` is ``not-needed`` (the action is needed
+    nowhere, or not on this resource), ``broader-resource`` (``narrower`` lists the
+    resources that would do) or ``broader-action`` (``narrower`` lists the actions)."""
+
+    __slots__ = ("action", "kind", "narrower", "resource", "statement")
+
+    def __init__(self, action: str, resource: str, statement: ev.Statement, kind: str,
+                 narrower: list[str]) -> None:
+        self.action = action
+        self.resource = resource
+        self.statement = statement
+        self.kind = kind
+        self.narrower = narrower
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "resource": self.resource,
+                "statement": self.statement.label, "kind": self.kind,
+                "narrower": self.narrower or None}
+
+
+class AuditReport:
+    """What :func:`audit` found. ``not_evaluated``: managed policies named by ARN whose
+    document was not given; ``unjudged``: IAM service prefixes of Tasks sfn-iam does not
+    know (their Allows are not called excess)."""
+
+    __slots__ = ("excess", "missing", "needs", "not_evaluated", "result", "statements",
+                 "undecided", "unjudged")
+
+    def __init__(self, result: GenerateResult, statements: list[ev.Statement],
+                 needs: list[Need], not_evaluated: list[str], unjudged: list[str]) -> None:
+        self.result = result
+        self.statements = statements
+        self.needs = needs
+        self.not_evaluated = not_evaluated
+        self.unjudged = unjudged
+        self.missing: list[Missing] = []
+        self.excess: list[Excess] = []
+        self.undecided: list[Undecided] = []
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 nothing missing; 1 something missing (with ``strict``, excess or undecided too)."""
+        if self.missing or (strict and (self.excess or self.undecided)):
+            return 1
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "missing": [m.to_json() for m in self.missing],
+            "excess": [e.to_json() for e in self.excess],
+            "undecided": [u.to_json() for u in self.undecided],
+            "not_evaluated": self.not_evaluated,
+        }
+
+
+def audit(source: GenerateResult | str | bytes | dict[str, Any],
+          policies: list[dict[str, Any]] | list[tuple[str, dict[str, Any]]],
+          not_evaluated: list[str] | None = None, **options: Any) -> AuditReport:
+    """Compare what ``source`` needs with what the identity-policy ``policies`` allow
+    together. ``source`` is a :class:`~sfn_iam.generate.GenerateResult` or a definition
+    (text, bytes or dict; ``options`` go to :func:`~sfn_iam.generate.generate_policy`).
+    ``policies`` are documents (dicts) or ``(name, document)`` pairs. ``not_evaluated``:
+    managed policy ARNs attached to the role whose documents are not given: what they might
+    allow is undecided rather than missing. Raises :class:`~sfn_iam.evaluate.PolicyError`
+    for a document that is not a policy."""
+    from sfn_iam.generate import GenerateResult, generate_policy
+
+    result = source if isinstance(source, GenerateResult) else generate_policy(source, **options)
+    named = [p if isinstance(p, tuple) else (f"policy {i + 1}", p)
+             for i, p in enumerate(policies)]
+    stmts = ev.all_statements(named)
+    report = AuditReport(result, stmts, needs(result), list(not_evaluated or []),
+                         _unjudged(result))
+    for need in report.needs:
+        _check(report, need)
+    _excess(report)
+    return report
+
+
+def _check(report: AuditReport, need: Need) -> None:
+    if need.template_only:
+        return  # the templates grant it, the call never checks it
+    stmts = report.statements
+    decisions = [ev.evaluate(stmts, r) for r in need.requests()]
+    denied = [d for d in decisions if d.result == ev.DENIED]
+    if denied:
+        labels = sorted({s.label for d in denied for s in d.denied_by})
+        report.missing.append(Missing(need, consequence(need), labels))
+        return
+    undecided = [d for d in decisions if d.result == ev.UNDECIDED]
+    if undecided:
+        reasons = sorted({r for d in undecided for r in d.reasons})
+        report.undecided.append(Undecided(need, "; ".join(reasons[:3])))
+        return
+    if all(d.result == ev.ALLOWED for d in decisions):
+        return
+    if report.not_evaluated:
+        report.undecided.append(Undecided(need, "not allowed by the documents given; the "
+                                          "managed policies " + ", ".join(report.not_evaluated)
+                                          + " were not evaluated"))
+        return
+    if need.dynamic:
+        part = _partly(stmts, need)
+        if part:
+            report.undecided.append(Undecided(
+                need, "the value is dynamic: the role allows it only on part of "
+                f"{need.resource} ({', '.join(part[:3])}); whether that suffices depends "
+                "on the values at run time"))
+            return
+    report.missing.append(Missing(need, consequence(need), []))
+
+
+def _partly(stmts: list[ev.Statement], need: Need) -> list[str]:
+    """The resources of the Allows that grant the action on part of a dynamic resource."""
+    out: list[str] = []
+    for st in stmts:
+        if st.effect != "Allow":
+            continue
+        for request in need.requests():
+            if ev.applies(st, request, want_all=False) is not False:
+                out.extend(r for r in st.resources if r not in out)
+    return out
+
+
+# --- consequences -----------------------------------------------------------------------------
+
+_CANCEL = ("Stop", "Cancel", "Terminate", "BatchStop", "Abort")
+_POLL = ("Describe", "Get", "List", "BatchGet")
+_EVENTS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
+
+
+def consequence(need: Need) -> str:
+    """What happens at run time without the permission, in words."""
+    rules = need.rules
+    name = need.action.partition(":")[2]
+    sync = any(".sync" in r for r in rules)
+    if sync and need.action in _EVENTS:
+        return ("Step Functions cannot set up its managed EventBridge rule: the task cannot "
+                "learn that its job finished and the execution waits (until its timeout)")
+    if sync and name.startswith(_CANCEL):
+        return ("a stopped or timed-out execution cannot cancel its job: the job keeps "
+                "running, and billing")
+    if sync and name.startswith(_POLL):
+        return ("the task cannot poll its job: it cannot learn that the job finished and the "
+                "execution waits (until its timeout)")
+    if any(r.startswith("logging") for r in rules):
+        return ("logging cannot be delivered: creating or updating the state machine with "
+                "logging enabled fails")
+    if "xray" in rules:
+        return "traces are not sent to AWS X-Ray"
+    if any(r.startswith("kms") for r in rules):
+        return "executions fail: the state machine's data cannot be encrypted or decrypted"
+    if any(r.startswith("map:") for r in rules):
+        return ("the Distributed Map cannot run its child executions: the call fails with "
+                "AccessDenied")
+    return ("the call fails with AccessDenied: the state fails (States.TaskFailed) unless a "
+            "Catch handles it")
+
+
+# --- excess -----------------------------------------------------------------------------------
+
+
+def _unjudged(result: GenerateResult) -> list[str]:
+    """IAM service prefixes of Tasks sfn-iam does not know (``unknown-integration``), whose
+    permissions it cannot judge; ``*`` when one cannot be told (a Lambda ARN in a
+    placeholder...)."""
+    import re
+
+    from sfn_iam.sdk_names import PREFIX
+
+    out: set[str] = set()
+    for f in result.warnings:
+        if f.code != "unknown-integration":
+            continue
+        m = re.search(r":::aws-sdk:([a-z0-9]+):", f.message)
+        if m:
+            out.add(PREFIX.get(m.group(1), m.group(1)))
+        else:
+            m = re.search(r"'arn:[^:]*:([a-z0-9-]+):", f.message)
+            out.add(m.group(1) if m and m.group(1) != "states" else "*")
+    return sorted(out)
+
+
+def _excess(report: AuditReport) -> None:
+    unjudged = report.unjudged
+    passrole_unknown = any(f.code == "unknown-passed-role" for f in report.result.warnings)
+    needs = list(report.needs)
+    for st in report.statements:
+        if st.effect != "Allow":
+            continue
+        for pattern in st.actions:
+            if st.not_action:
+                wanted = [n for n in needs if not ev.action_matches([pattern], n.action)]
+            else:
+                wanted = [n for n in needs if ev.action_matches([pattern], n.action)]
+            service = pattern.partition(":")[0].lower()
+            if "*" in unjudged or (service in unjudged and not st.not_action):
+                continue
+            if passrole_unknown and ev.action_matches([pattern], "iam:PassRole"):
+                continue
+            label = ("NotAction " if st.not_action else "") + pattern
+            if not wanted:
+                for resource in st.resources:
+                    report.excess.append(Excess(label, resource, st, "not-needed", []))
+                continue
+            if st.not_action or "*" in pattern or "?" in pattern:
+                actions = sorted({n.action for n in wanted}, key=str.lower)
+                if not (len(actions) == 1 and pattern.lower() == actions[0].lower()):
+                    report.excess.append(Excess(label, ", ".join(st.resources), st,
+                                                "broader-action", actions))
+            _resources(report, st, label, wanted)
+
+
+def _resources(report: AuditReport, st: ev.Statement, label: str, wanted: list[Need]) -> None:
+    needed = sorted({n.resource for n in wanted})
+    for resource in st.resources:
+        if st.not_resource:
+            report.excess.append(Excess(label, "NotResource " + resource, st,
+                                        "broader-resource", needed))
+            continue
+        inside = [r for r in needed if ev.covers(resource, r)]
+        if not inside:
+            report.excess.append(Excess(label, resource, st, "not-needed", []))
+        elif not any(ev.covers(r, resource) for r in inside):
+            report.excess.append(Excess(label, resource, st, "broader-resource", inside))

@@ -1,0 +1,204 @@
+"""The audit's and explain's output formats: text (a table, coloured on a terminal), JSON,
+SARIF 2.1.0 (code scanning: results located at the state in the definition file), markdown
+(a pull-request comment)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from sfn_iam.audit import AuditReport, Excess, Missing, Undecided
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+RULES = {
+    "missing-permission": "the role does not allow a permission the state machine needs",
+    "excess-permission": "the role allows more than the state machine needs",
+    "undecided-permission": "whether the role allows a needed permission cannot be decided",
+}
+_COLOURS = {"missing": "\x1b[31m", "excess": "\x1b[33m", "undecided": "\x1b[36m"}
+
+
+def _clean(text: str) -> str:
+    """One line, no control characters (names come from untrusted files)."""
+    from sfn_iam.cli import one_line
+
+    return one_line(text)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def rows(report: AuditReport) -> list[tuple[str, str, str, str, str]]:
+    """(kind, action, resource, states, detail) for every finding, in report order."""
+    out: list[tuple[str, str, str, str, str]] = []
+    for m in report.missing:
+        detail = m.consequence + (f" (denied by {', '.join(m.denied_by)})" if m.denied_by else "")
+        out.append(("missing", m.need.action, m.need.resource, ", ".join(m.need.states), detail))
+    for e in report.excess:
+        out.append(("excess", e.action, e.resource, "", _excess_detail(e)))
+    for u in report.undecided:
+        out.append(("undecided", u.need.action, u.need.resource, ", ".join(u.need.states),
+                    u.reason))
+    return [tuple(_clean(c) for c in r) for r in out]  # type: ignore[misc]
+
+
+def _excess_detail(e: Excess) -> str:
+    where = e.statement.label
+    if e.kind == "not-needed":
+        return f"{where}: no state needs it"
+    if e.kind == "broader-action":
+        return f"{where}: broader than needed; enough: {', '.join(e.narrower)}"
+    return f"{where}: broader than needed; enough: {', '.join(e.narrower)}"
+
+
+def text(report: AuditReport, colour: bool = False) -> str:
+    table = rows(report)
+    lines = []
+    if table:
+        head = ("KIND", "ACTION", "RESOURCE", "STATES", "DETAIL")
+        widths = [min(max(len(r[i]) for r in [head, *table]), 60) for i in range(4)]
+        for r in [head, *table]:
+            cells = [r[i].ljust(widths[i]) for i in range(4)]
+            line = "  ".join([*cells, r[4]]).rstrip()
+            if colour and r is not head:
+                line = _COLOURS[r[0]] + line + "\x1b[0m"
+            lines.append(line)
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: AuditReport) -> str:
+    out = (f"{len(report.missing)} missing, {len(report.excess)} excess, "
+           f"{len(report.undecided)} undecided ({len(report.needs)} permissions needed, "
+           f"{len(report.statements)} statements read)")
+    if report.not_evaluated:
+        out += "; not evaluated: " + ", ".join(_clean(a) for a in report.not_evaluated)
+    if report.unjudged:
+        out += ("; Allows for services of Tasks sfn-iam does not know are not judged: "
+                + ", ".join(report.unjudged))
+    return out
+
+
+# --- json, markdown ---------------------------------------------------------------------------
+
+
+def as_json(report: AuditReport) -> str:
+    return json.dumps(report.to_json(), indent=2) + "\n"
+
+
+def _md(text: str) -> str:
+    return _clean(text).replace("|", "\\|").replace("`", "'")
+
+
+def markdown(report: AuditReport, title: str = "sfn-iam audit") -> str:
+    lines = [f"### {title}", "", summary(report).replace("|", "\\|"), ""]
+    if report.missing:
+        lines += ["#### Missing", "", "| Action | Resource | States | Consequence |",
+                  "|---|---|---|---|"]
+        lines += [f"| `{_md(m.need.action)}` | `{_md(m.need.resource)}` | "
+                  f"{_md(', '.join(m.need.states))} | {_md(m.consequence)} |"
+                  for m in report.missing]
+        lines.append("")
+    if report.excess:
+        lines += ["#### Excess", "", "| Action | Resource | Statement | Enough |",
+                  "|---|---|---|---|"]
+        lines += [f"| `{_md(e.action)}` | `{_md(e.resource)}` | {_md(e.statement.label)} | "
+                  f"{_md(', '.join(e.narrower)) or 'not needed'} |" for e in report.excess]
+        lines.append("")
+    if report.undecided:
+        lines += ["#### Undecided", "", "| Action | Resource | States | Why |", "|---|---|---|---|"]
+        lines += [f"| `{_md(u.need.action)}` | `{_md(u.need.resource)}` | "
+                  f"{_md(', '.join(u.need.states))} | {_md(u.reason)} |"
+                  for u in report.undecided]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --- SARIF ------------------------------------------------------------------------------------
+
+
+def state_line(source: str, path: tuple[str, ...]) -> int | None:
+    """The 1-based line of the state at ``path`` in the definition text (JSON or YAML): each
+    name is looked for as a key after the previous one; None when it is not found."""
+    pos = 0
+    found = None
+    for name in path:
+        if name.startswith(("branch ", "(")) or name in ("ItemReader", "ResultWriter"):
+            continue  # "branch 2" and the Map's pseudo states are not keys of their own
+        quoted = re.escape(json.dumps(name))
+        plain = re.escape(name)
+        m = re.compile(rf"{quoted}[ \t]*:|^[ \t]*['\"]?{plain}['\"]?[ \t]*:",
+                       re.MULTILINE).search(source, pos)
+        if m is None:
+            return found
+        pos = m.end()
+        found = source.count("\n", 0, m.start()) + 1
+    return found
+
+
+def sarif(report: AuditReport, definition_uri: str, source: str | None,
+          policy_uris: list[str]) -> str:
+    results: list[dict[str, Any]] = []
+    for m in report.missing:
+        results.append(_result("missing-permission", "error", _missing_text(m),
+                               _locations(m.need.why, definition_uri, source)))
+    for u in report.undecided:
+        results.append(_result("undecided-permission", "note", _undecided_text(u),
+                               _locations(u.need.why, definition_uri, source)))
+    for e in report.excess:
+        uri = e.statement.policy.split(": ", 1)[0]
+        uri = uri if uri in policy_uris else (policy_uris[0] if policy_uris else definition_uri)
+        results.append(_result("excess-permission", "warning",
+                               _clean(f"{e.action} on {e.resource}: {_excess_detail(e)}"),
+                               [_location(uri, None)]))
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "sfn-iam", "informationUri": "https://pypi.org/project/sfn-iam/",
+                "rules": [{"id": k, "shortDescription": {"text": v}} for k, v in RULES.items()],
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _missing_text(m: Missing) -> str:
+    params = f" ({', '.join(m.need.parameters)})" if m.need.parameters else ""
+    return _clean(f"missing {m.need.action} on {m.need.resource}{params}: {m.consequence}")
+
+
+def _undecided_text(u: Undecided) -> str:
+    return _clean(f"undecided {u.need.action} on {u.need.resource}: {u.reason}")
+
+
+def _result(rule: str, level: str, message: str,
+            locations: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"ruleId": rule, "level": level, "message": {"text": message},
+            "locations": locations}
+
+
+def _locations(why: list[Any], uri: str, source: str | None) -> list[dict[str, Any]]:
+    out = []
+    seen = set()
+    for w in why:
+        if w.state_path in seen:
+            continue
+        seen.add(w.state_path)
+        line = state_line(source, w.state_path) if source is not None else None
+        loc = _location(uri, line)
+        loc["logicalLocations"] = [{"name": w.state, "kind": "state"}]
+        out.append(loc)
+    return out or [_location(uri, None)]
+
+
+def _location(uri: str, line: int | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    physical["region"] = {"startLine": line or 1}
+    return {"physicalLocation": physical}
