@@ -313,7 +313,7 @@ def _unjudged(result: GenerateResult) -> list[str]:
 def _excess(report: AuditReport) -> None:
     unjudged = report.unjudged
     passrole_unknown = any(f.code == "unknown-passed-role" for f in report.result.warnings)
-    needs = list(report.needs)
+    needs = report.needs
     for st in report.statements:
         if st.effect != "Allow":
             continue
@@ -325,18 +325,22 @@ def _excess(report: AuditReport) -> None:
             service = pattern.partition(":")[0].lower()
             if "*" in unjudged or (service in unjudged and not st.not_action):
                 continue
-            if passrole_unknown and ev.action_matches([pattern], "iam:PassRole"):
-                continue
+            # a role passed that sfn-iam cannot name (ECS task roles): not excess
+            passrole = (passrole_unknown and not st.not_action and service == "iam"
+                        and ev.action_matches([pattern], "iam:PassRole"))
             label = ("NotAction " if st.not_action else "") + pattern
             if not wanted:
-                for resource in st.resources:
-                    report.excess.append(Excess(label, resource, st, "not-needed", []))
+                if not passrole:
+                    report.excess += [Excess(label, r, st, "not-needed", [])
+                                      for r in st.resources]
                 continue
             if st.not_action or "*" in pattern or "?" in pattern:
                 actions = sorted({n.action for n in wanted}, key=str.lower)
                 if not (len(actions) == 1 and pattern.lower() == actions[0].lower()):
                     report.excess.append(Excess(label, ", ".join(st.resources), st,
                                                 "broader-action", actions))
+            if passrole:
+                continue
             _resources(report, st, label, wanted)
 
 
