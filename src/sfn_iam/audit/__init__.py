@@ -206,6 +206,17 @@ def audit(source: GenerateResult | str | bytes | dict[str, Any],
     return report
 
 
+#: (rule, action) -> why a role without it works although the current documentation lists
+#: it: not missing, undecided (CURRENT-DOCS 7.1: the console and the CDK emit the 8 log
+#: delivery actions without these two)
+ADVISORY = {
+    ("logging", "logs:CreateLogStream"): "the current documentation lists it, but the console "
+    "and the CDK make logging roles without it that work",
+    ("logging", "logs:PutLogEvents"): "the current documentation lists it, but the console "
+    "and the CDK make logging roles without it that work",
+}
+
+
 def _check(report: AuditReport, need: Need) -> None:
     if need.template_only:
         return  # the templates grant it, the call never checks it
@@ -227,6 +238,10 @@ def _check(report: AuditReport, need: Need) -> None:
         report.undecided.append(Undecided(need, "not allowed by the documents given; the "
                                           "managed policies " + ", ".join(report.not_evaluated)
                                           + " were not evaluated"))
+        return
+    advisory = [ADVISORY[(r, need.action)] for r in need.rules if (r, need.action) in ADVISORY]
+    if advisory and len(advisory) == len(need.rules):
+        report.undecided.append(Undecided(need, "not allowed; " + advisory[0]))
         return
     if need.dynamic:
         part = _partly(stmts, need)
@@ -280,8 +295,15 @@ def consequence(need: Need) -> str:
     if any(r.startswith("kms") for r in rules):
         return "executions fail: the state machine's data cannot be encrypted or decrypted"
     if any(r.startswith("map:") for r in rules):
-        return ("the Distributed Map cannot run its child executions: the call fails with "
-                "AccessDenied")
+        if name.startswith("Stop"):
+            return ("a failed or stopped Map Run cannot stop its child executions: they keep "
+                    "running, and billing")
+        if name.startswith("Redrive"):
+            return "redriving the Map Run fails with AccessDenied"
+        if name.startswith("Describe"):
+            return "the Map Run cannot describe its child executions (AccessDenied)"
+        return ("the Distributed Map cannot start its child executions: the Map Run fails "
+                "with AccessDenied")
     return ("the call fails with AccessDenied: the state fails (States.TaskFailed) unless a "
             "Catch handles it")
 

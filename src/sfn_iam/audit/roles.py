@@ -162,6 +162,13 @@ def template_role(template: dict[str, Any], state_machine: str | None = None,
     if sm.get("Type") == "AWS::Serverless::StateMachine":
         out.extend(sam_policies(props.get("Policies"), f"{state_machine}.Policies", res))
         out.extend(connectors(template, state_machine, res))
+        tracing = props.get("Tracing")
+        if isinstance(tracing, dict) and tracing.get("Enabled") is True:
+            # SAM adds this managed policy to the role it makes (samtranslator's
+            # StateMachineGenerator._construct_role)
+            part = res({"Ref": "AWS::Partition"})
+            name = "AWSXrayWriteOnlyAccess" if part == "aws" else "AWSXRayDaemonWriteAccess"
+            out.not_evaluated.append(f"arn:{part}:iam::aws:policy/{name}")
     return out
 
 
