@@ -2,7 +2,11 @@
 (``../shared/corpus/<source>/<workflow>/permissions.json``; layout in ``STATS.md``) and count
 the roles that miss permissions and the roles that are over-broad.
 
-    python scripts/audit_corpus.py [--corpus DIR] [--details]
+    python scripts/audit_corpus.py [--corpus DIR] [--details] [--mirror GIT_DIR]
+
+``--mirror DIR``: git directories of the source repositories, ``DIR/<owner>+<name>/repo``; the
+roles of their samples are then read from the real templates with ``--template-role``'s code
+(SAM policy templates, Connectors, names from the resources' properties).
 
 The templates themselves are not in the corpus, only the declarations, so intrinsics are
 resolved without resource types, the way ``tests/test_corpus.py`` resolves substitutions: a
@@ -42,13 +46,10 @@ _ARNS = {
     "dynamodb": "arn:aws:dynamodb:{r}:{a}:table/{n}",
     "states": "arn:aws:states:{r}:{a}:stateMachine:{n}",
     "s3": "arn:aws:s3:::{n}",
-    "events": "arn:aws:events:{r}:{a}:event-bus/{n}",
-    "logs": "arn:aws:logs:{r}:{a}:log-group:{n}",
-    "iam": "arn:aws:iam::{a}:role/{n}",
-    "glue": "arn:aws:glue:{r}:{a}:job/{n}",
     "codebuild": "arn:aws:codebuild:{r}:{a}:project/{n}",
-    "kms": "arn:aws:kms:{r}:{a}:key/{n}",
 }
+# not events (a bus, a rule, a connection...), glue (a job, a crawler...), iam, logs: the ARN
+# of such an X cannot be told from the action
 
 
 class CorpusResolver(Resolver):
@@ -164,6 +165,8 @@ def role_of(decl: dict[str, Any], resolver: CorpusResolver) -> RolePolicies | No
         return role
     if "policy_documents" not in decl:
         return None
+    if not decl["policy_documents"] and not decl.get("managed_policy_arns"):
+        return None  # the role's policies were not captured (e.g. the CDK's AWS::IAM::Policy)
     for entry in decl["policy_documents"]:
         doc = entry.get("document")
         if isinstance(doc, str):
@@ -196,10 +199,13 @@ class Tally:
         self.roles = 0
         self.definitions = 0
         self.refused = 0
+        self.from_templates = 0
         self.unreadable: list[str] = []
         self.crashes: list[str] = []
         self.missing_roles: list[str] = []
         self.excess_roles: list[str] = []
+        self.broader_roles: list[str] = []
+        self.map_only: list[str] = []
         self.undecided_roles: list[str] = []
         self.missing_actions: Counter[str] = Counter()
         self.excess_kinds: Counter[str] = Counter()
@@ -210,9 +216,12 @@ class Tally:
         return [
             f"corpus audit: {self.roles} roles of {self.definitions} sample definitions "
             f"audited ({self.refused} refused by the generator, {len(self.unreadable)} roles "
-            f"unreadable), {len(self.crashes)} crashes",
-            f"  roles missing permissions: {len(self.missing_roles)}; over-broad or "
-            f"unneeded Allows: {len(self.excess_roles)}; with undecided needs: "
+            f"unreadable; {self.from_templates} read from their real templates), "
+            f"{len(self.crashes)} crashes",
+            f"  roles missing permissions: {len(self.missing_roles)} ({len(self.map_only)} only "
+            f"the Distributed Map's child-execution Describe/Stop/Redrive); with excess: "
+            f"{len(self.excess_roles)} ({len(self.broader_roles)} over-broad: a wildcard "
+            f"action or resource wider than needed); with undecided needs: "
             f"{len(self.undecided_roles)}",
             f"  most missing actions: {top or 'none'}",
             "  excess by kind: " + ", ".join(f"{k} {n}" for k, n in
@@ -220,7 +229,69 @@ class Tally:
         ]
 
 
-def measure(corpus: Path = CORPUS) -> Tally:
+def cfn_yaml(text: str) -> Any:
+    """CloudFormation YAML with its short-form tags (``!Ref X``, ``!GetAtt X.Arn``, ``!Sub``)
+    in long form. For this script only: the project's template readers come separately."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        name = "Ref" if suffix == "Ref" else "Condition" if suffix == "Condition" \
+            else f"Fn::{suffix}"
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if name == "Fn::GetAtt" and isinstance(value, str):
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        return {name: value}
+
+    Loader.add_multi_constructor("!", tag)
+    return yaml.load(text, Loader=Loader)  # a SafeLoader subclass: safe
+
+
+def from_template(mirrors: Path, repo: str, decl: dict[str, Any], region: str,
+                  account: str) -> tuple[RolePolicies, dict[str, str]] | None:
+    """The role and the substitutions from the real template (``--mirror DIR``: git
+    directories ``DIR/<owner>+<name>/repo`` of the source repositories), through
+    ``template_role`` and one type-aware resolver; None without them."""
+    import subprocess
+
+    from sfn_iam.audit.roles import template_role
+
+    mirror = mirrors / repo.replace("/", "+") / "repo"
+    path = decl.get("template", "")
+    if not mirror.is_dir():
+        return None
+    if not path.endswith((".yaml", ".yml", ".json")) or decl.get("kind") not in (
+            "sam-policies", "sam-role", "cfn-role", "sam-no-policies"):
+        return None
+    shown = subprocess.run(["git", "--git-dir", str(mirror), "show", f"HEAD:{path}"],
+                           capture_output=True, text=True, check=False)
+    if shown.returncode != 0:
+        return None
+    import yaml
+
+    try:
+        template = cfn_yaml(shown.stdout)
+    except yaml.YAMLError:
+        return None  # e.g. "!GetAZs !Ref X", which PyYAML does not read: the declaration then
+    resolve = Resolver(template, region, account, "aws")
+    role = template_role(template, decl["state_machine"], resolve, path)
+    sm = template["Resources"][decl["state_machine"]].get("Properties") or {}
+    subs = {}
+    for name, value in (sm.get("DefinitionSubstitutions") or {}).items():
+        rendered = resolve(value)
+        if isinstance(rendered, str) and "${" not in rendered:
+            subs[name] = rendered
+    return role, subs
+
+
+def measure(corpus: Path = CORPUS, mirror: Path | None = None) -> Tally:
     with (corpus / "MANIFEST.tsv").open(newline="") as fh:
         rows = [r for r in csv.DictReader(fh, delimiter="\t")
                 if r["kind"] == "sample" and r["has_permissions"] == "yes"]
@@ -237,10 +308,17 @@ def measure(corpus: Path = CORPUS) -> Tally:
             label = f"{row['id']}#{i + 1}"
             try:
                 region, account = environment(text)
-                role = role_of(decl, CorpusResolver(region, account))
-                if role is None:
-                    continue
-                subs = substitutions(folder, text, CorpusResolver(region, account))
+                real = None if mirror is None else from_template(
+                    mirror, row["source_repo"], decl, region, account)
+                if real is not None:
+                    role, subs = real
+                    tally.from_templates += 1
+                else:
+                    found = role_of(decl, CorpusResolver(region, account))
+                    if found is None:
+                        continue
+                    role = found
+                    subs = substitutions(folder, text, CorpusResolver(region, account))
                 result = generate_policy(path.read_bytes(), region=region, account=account,
                                          substitutions=subs,
                                          source=str(path), **options(decl))
@@ -258,9 +336,13 @@ def measure(corpus: Path = CORPUS) -> Tally:
             tally.reports[label] = report
             if report.missing:
                 tally.missing_roles.append(label)
+                if all(r.startswith("map:") for m in report.missing for r in m.need.rules):
+                    tally.map_only.append(label)
                 tally.missing_actions.update({m.need.action for m in report.missing})
             if report.excess:
                 tally.excess_roles.append(label)
+                if any(e.kind != "not-needed" for e in report.excess):
+                    tally.broader_roles.append(label)
                 tally.excess_kinds.update(e.kind for e in report.excess)
             if report.undecided:
                 tally.undecided_roles.append(label)
@@ -269,7 +351,8 @@ def measure(corpus: Path = CORPUS) -> Tally:
 
 def main(argv: list[str]) -> int:
     corpus = Path(argv[argv.index("--corpus") + 1]) if "--corpus" in argv else CORPUS
-    tally = measure(corpus)
+    mirror = Path(argv[argv.index("--mirror") + 1]) if "--mirror" in argv else None
+    tally = measure(corpus, mirror)
     print("\n".join(tally.lines()))
     for crash in tally.crashes:
         print("  crash:", crash)

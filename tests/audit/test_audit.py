@@ -203,3 +203,51 @@ def test_json_shape() -> None:
     assert set(data) >= {"missing", "excess", "undecided"}
     assert set(data["missing"][0]) >= {"action", "resource", "condition", "states", "consequence"}
     assert set(data["excess"][0]) >= {"action", "resource", "statement", "narrower"}
+
+
+def test_an_action_applies_to_its_own_resource_type() -> None:
+    """The Athena template lists the workgroup and datacatalog/* for both StartQueryExecution
+    and GetDataCatalog; each call is authorised on its own resource type only, so a role
+    that allows each action on its own type misses nothing."""
+    definition = machine(task("arn:aws:states:::athena:startQueryExecution", {
+        "QueryString": "SELECT 1", "WorkGroup": "primary"}))
+    result = generate_policy(definition, **ENV)
+    wg = f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/primary"
+    catalogs = f"arn:aws:athena:{REGION}:{ACCOUNT}:datacatalog/*"
+    athena = [s for s in result.document["Statement"] if wg in s["Resource"]]
+    assert athena and set(athena[0]["Action"]) >= {"athena:StartQueryExecution",
+                                                   "athena:GetDataCatalog"}
+    rest = [s for s in result.document["Statement"] if s not in athena]
+    role = doc(*rest, allow("athena:StartQueryExecution", wg),
+               allow("athena:GetDataCatalog", catalogs))
+    report = audit(result, [role])
+    assert report.missing == []
+    assert {(u.need.action, u.need.resource) for u in report.undecided} == {
+        ("athena:StartQueryExecution", catalogs), ("athena:GetDataCatalog", wg)}
+    # allowed on neither type: missing, on both
+    none = audit(result, [doc(*rest)])
+    assert {(m.need.action, m.need.resource) for m in none.missing} >= {
+        ("athena:StartQueryExecution", wg), ("athena:StartQueryExecution", catalogs)}
+
+
+def test_advisory_log_delivery_actions_are_undecided() -> None:
+    result = generate_policy(LAMBDA, logging=True, **ENV)
+    eight = ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+             "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+             "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"]
+    report = audit(result, [doc(allow(eight, "*"), allow("lambda:InvokeFunction", FN))])
+    assert report.missing == []
+    assert {u.need.action for u in report.undecided} == {"logs:CreateLogStream",
+                                                        "logs:PutLogEvents"}
+    less = audit(result, [doc(allow(eight[1:], "*"), allow("lambda:InvokeFunction", FN))])
+    (m,) = less.missing
+    assert m.need.action == "logs:CreateLogDelivery" and "logging" in m.consequence
+
+
+def test_malformed_values_are_undecided() -> None:
+    definition = machine(task("arn:aws:states:::lambda:invoke", {
+        "FunctionName": "arn:aws:lambda:Region:CrossAccountID:function:Name"}))
+    report = run_audit(definition, allow("sqs:SendMessage", "*"))
+    assert report.missing == []
+    (u,) = report.undecided
+    assert "malformed" in u.reason

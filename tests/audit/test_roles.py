@@ -204,3 +204,29 @@ def test_sam_template_errors() -> None:
         expand_sam_template("NoSuchPolicy", {}, "p", r)
     with pytest.raises(RoleError, match="needs FunctionName"):
         expand_sam_template("LambdaInvokePolicy", {}, "p", r)
+
+
+@SAM
+def test_embedded_connectors_are_a_resource_attribute_and_apply_to_an_explicit_role() -> None:
+    t = cfn_template()
+    t["Resources"]["Machine"]["Connectors"] = {"ToTopic": {"Properties": {
+        "Destination": {"Id": "Topic"}, "Permissions": ["Write"]}}}
+    docs = dict(template_role(t, "Machine", Resolver(t, REGION, ACCOUNT)).documents)
+    assert docs["Machine.Connectors.ToTopic (Write)"]["Statement"][0]["Resource"] == [
+        f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic"]
+    assert "MachineRole: invoke" in docs
+
+
+def test_an_unnamed_state_machine_is_named_as_cloudformation_names_it() -> None:
+    r = Resolver({"Resources": {"Child": {"Type": "AWS::StepFunctions::StateMachine"}}},
+                 REGION, ACCOUNT)
+    arn = r({"Fn::GetAtt": ["Child", "Arn"]})
+    assert arn == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:Child-GENERATED"
+    assert r({"Ref": "Child"}) == arn
+
+
+def test_sam_tracing_adds_the_xray_managed_policy() -> None:
+    t = {"Resources": {"M": {"Type": "AWS::Serverless::StateMachine", "Properties": {
+        "Tracing": {"Enabled": True}}}}}
+    got = template_role(t, None, Resolver(t, REGION, ACCOUNT))
+    assert got.not_evaluated == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]

@@ -25,12 +25,17 @@ class Need:
     """One permission the definition needs: an action on a resource (an IAM pattern when the
     value is dynamic), under the grant's condition, with every state that needs it."""
 
-    __slots__ = ("action", "condition", "dynamic", "resource", "template_only", "why")
+    __slots__ = ("action", "condition", "dynamic", "resource", "siblings", "template_only",
+                 "why")
 
     def __init__(self, action: str, resource: str, condition: Condition) -> None:
         self.action = action
         self.resource = resource
         self.condition = condition
+        #: the resources of another type that a grant lists beside this one for the action
+        #: (the AWS templates list, e.g., workgroup/* and datacatalog/* for every Athena
+        #: action; an action is authorised against its own resource type only)
+        self.siblings: set[str] = set()
         self.why: list[Provenance] = []
         self.dynamic = False
         self.template_only = True  # until a grant that the call does check needs it
@@ -47,9 +52,10 @@ class Need:
     def rules(self) -> list[str]:
         return sorted({w.rule for w in self.why})
 
-    def requests(self) -> list[ev.Request]:
+    def requests(self, resource: str | None = None) -> list[ev.Request]:
         """The requests the need stands for: one per combination of the condition's
-        alternative values (``StringEquals: [a, b]`` is two requests, each must be allowed)."""
+        alternative values (``StringEquals: [a, b]`` is two requests, each must be allowed);
+        on ``resource`` instead of the need's own when given."""
         combos: list[tuple[dict[str, tuple[str, ...] | None], list[str]]] = [({}, [])]
         for op, keys in self.condition:
             base = op.rpartition(":")[2]
@@ -61,7 +67,8 @@ class Need:
                     choices = [(v,) for v in values]
                 combos = [({**ctx, key: choice}, [*pats, key] if pattern else pats)
                           for ctx, pats in combos for choice in choices][:64]
-        return [ev.Request(self.action, self.resource, ctx, pats) for ctx, pats in combos]
+        target = self.resource if resource is None else resource
+        return [ev.Request(self.action, target, ctx, pats) for ctx, pats in combos]
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "resource": self.resource,
@@ -87,7 +94,30 @@ def needs(result: GenerateResult) -> list[Need]:
                 need.dynamic = need.dynamic or grant.dynamic or "*" in resource \
                     or "?" in resource.replace("${?}", "")
                 need.template_only = need.template_only and template_only
+    # siblings: what the same rule of the same state needs for the same action, on another
+    # resource type
+    groups: dict[tuple[str, tuple[str, ...], str], list[Need]] = {}
+    for need in found.values():
+        for w in need.why:
+            groups.setdefault((need.action.lower(), w.state_path, w.rule), []).append(need)
+    for group in groups.values():
+        for need in group:
+            kind = resource_type(need.resource)
+            need.siblings.update(n.resource for n in group if resource_type(n.resource) != kind)
     return list(found.values())
+
+
+def resource_type(arn: str) -> str:
+    """``arn:aws:athena:r:a:workgroup/x`` -> ``athena:workgroup``; S3: bucket or object."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return arn
+    service, rest = parts[2], parts[5]
+    if service == "s3":
+        return "s3:object" if "/" in rest else "s3:bucket"
+    for sep in ("/", ":"):
+        rest = rest.split(sep, 1)[0]
+    return f"{service}:{rest}"
 
 
 # --- findings ---------------------------------------------------------------------------------
@@ -153,8 +183,8 @@ class AuditReport:
     document was not given; ``unjudged``: IAM service prefixes of Tasks sfn-iam does not
     know (their Allows are not called excess)."""
 
-    __slots__ = ("excess", "missing", "needs", "not_evaluated", "result", "statements",
-                 "undecided", "unjudged")
+    __slots__ = ("excess", "malformed", "missing", "needs", "not_evaluated", "result",
+                 "statements", "undecided", "unjudged")
 
     def __init__(self, result: GenerateResult, statements: list[ev.Statement],
                  needs: list[Need], not_evaluated: list[str], unjudged: list[str]) -> None:
@@ -163,6 +193,9 @@ class AuditReport:
         self.needs = needs
         self.not_evaluated = not_evaluated
         self.unjudged = unjudged
+        #: (state path, parameter) of the definition's malformed values
+        self.malformed = {(f.state_path, f.parameter) for f in result.warnings
+                          if f.code == "malformed-value"}
         self.missing: list[Missing] = []
         self.excess: list[Excess] = []
         self.undecided: list[Undecided] = []
@@ -209,7 +242,16 @@ def audit(source: GenerateResult | str | bytes | dict[str, Any],
 #: (rule, action) -> why a role without it works although the current documentation lists
 #: it: not missing, undecided (CURRENT-DOCS 7.1: the console and the CDK emit the 8 log
 #: delivery actions without these two)
+_ARCHIVE_ATHENA = ("the 2023 template did without it (CURRENT-DOCS 3.4: the archive's .sync "
+                   "list had the first four actions), and roles made from it work")
 ADVISORY = {
+    **{("athena:startQueryExecution.sync", a): _ARCHIVE_ATHENA for a in (
+        "athena:GetWorkGroup", "athena:BatchGetQueryExecution", "athena:GetQueryResults",
+        "athena:ListQueryExecutions")},
+    ("athena:startQueryExecution", "lakeformation:GetDataAccess"): "needed only for tables "
+    "that Lake Formation governs",
+    ("athena:startQueryExecution.sync", "lakeformation:GetDataAccess"): "needed only for "
+    "tables that Lake Formation governs",
     ("logging", "logs:CreateLogStream"): "the current documentation lists it, but the console "
     "and the CDK make logging roles without it that work",
     ("logging", "logs:PutLogEvents"): "the current documentation lists it, but the console "
@@ -243,6 +285,11 @@ def _check(report: AuditReport, need: Need) -> None:
     if advisory and len(advisory) == len(need.rules):
         report.undecided.append(Undecided(need, "not allowed; " + advisory[0]))
         return
+    if need.dynamic and any((w.state_path, w.parameter) in report.malformed for w in need.why):
+        report.undecided.append(Undecided(
+            need, "the definition's value is malformed (malformed-value): the resource it "
+            "means cannot be told"))
+        return
     if need.dynamic:
         part = _partly(stmts, need)
         if part:
@@ -251,6 +298,13 @@ def _check(report: AuditReport, need: Need) -> None:
                 f"{need.resource} ({', '.join(part[:3])}); whether that suffices depends "
                 "on the values at run time"))
             return
+    other = [r for r in sorted(need.siblings)
+             if all(ev.evaluate(stmts, q).result == ev.ALLOWED for q in need.requests(r))]
+    if other:
+        report.undecided.append(Undecided(
+            need, f"the grant lists several resource types for {need.action}, which applies "
+            f"to one of them; the role allows it on {', '.join(other[:3])}"))
+        return
     report.missing.append(Missing(need, consequence(need), []))
 
 

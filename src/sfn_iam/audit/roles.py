@@ -158,6 +158,8 @@ def template_role(template: dict[str, Any], state_machine: str | None = None,
             return out
         out.extend(cfn_role(target.get("Properties") or {}, logical, resources, res))  # type: ignore[arg-type]
         out.extend(_attached(resources, logical, res))  # type: ignore[arg-type]
+        # SAM attaches a Connector's policy to the source's role, whichever role that is
+        out.extend(connectors(template, state_machine, res))
         return out
     if sm.get("Type") == "AWS::Serverless::StateMachine":
         out.extend(sam_policies(props.get("Policies"), f"{state_machine}.Policies", res))
@@ -291,7 +293,10 @@ def connectors(template: dict[str, Any], state_machine: str, resolve: Resolve) -
     out = RolePolicies()
     resources: dict[str, Any] = template.get("Resources") or {}
     found: list[tuple[str, dict[str, Any]]] = []
-    own = (resources[state_machine].get("Properties") or {}).get("Connectors") or {}
+    # embedded Connectors are a resource attribute (beside Properties); read inside
+    # Properties as well, where they are sometimes written
+    sm = resources[state_machine]
+    own = {**((sm.get("Properties") or {}).get("Connectors") or {}), **(sm.get("Connectors") or {})}
     found += [(f"{state_machine}.Connectors.{k}", v.get("Properties") or {})
               for k, v in sorted(own.items()) if isinstance(v, dict)]
     for logical in sorted(resources):
@@ -319,8 +324,10 @@ def _connector(label: str, dest: Any, permissions: list[str], resources: dict[st
         target = resources.get(dest["Id"]) or {}
         kind = target.get("Type", "")
         arn: Any = {"Fn::GetAtt": [dest["Id"], "Arn"]}
-        if kind in ("AWS::Serverless::Function",):
+        if kind == "AWS::Serverless::Function":
             kind = "AWS::Lambda::Function"
+        elif kind == "AWS::Serverless::SimpleTable":
+            kind = "AWS::DynamoDB::Table"
         elif kind == "AWS::Serverless::StateMachine":
             kind, arn = "AWS::StepFunctions::StateMachine", {"Ref": dest["Id"]}
         elif kind in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
@@ -462,11 +469,17 @@ class Resolver:
     def _name(self, logical: str, res: dict[str, Any]) -> str:
         """The resource's name property when it is written out, else its logical ID (the
         physical name CloudFormation makes up is unknown before deployment; the same logical
-        ID gives the same name on both sides of the comparison)."""
+        ID gives the same name on both sides of the comparison). A state machine without a
+        name is named ``<LogicalId>-<random>`` by CloudFormation, which policies match with
+        ``<LogicalId>-*``: it gets ``<LogicalId>-GENERATED``."""
         prop = _TYPES[res["Type"]][0]
         value = (res.get("Properties") or {}).get(prop)
         value = self.resolve(value) if value is not None else None
-        return value if isinstance(value, str) else logical
+        if isinstance(value, str):
+            return value
+        if res["Type"] in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
+            return f"{logical}-GENERATED"
+        return logical
 
     def sub(self, arg: Any, depth: int) -> str:
         import re
