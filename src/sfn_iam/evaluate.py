@@ -199,7 +199,7 @@ def applies(st: Statement, request: Request, why: list[str] | None = None,
 def action_matches(patterns: Iterable[str], action: str) -> bool:
     """Actions: case-insensitive, ``*`` and ``?`` (no policy variables)."""
     a = action.lower()
-    return any(_regex(p.lower(), False).fullmatch(a) is not None for p in patterns)
+    return any(_glob(p.lower(), a, False) for p in patterns)
 
 
 def _resource_applies(st: Statement, request: Request, want_all: bool,
@@ -214,7 +214,9 @@ def _resource_applies(st: Statement, request: Request, want_all: bool,
             continue
         # NotResource: the statement applies to the requests that no pattern matches, so
         # "all of the set" becomes "none may match" and the other way round
-        hit = _match(text, subject, want_all != st.not_resource)
+        # ARNs are compared field by field, as IAM does (a wildcard does not span a colon
+        # of the first five fields); anything else as a whole
+        hit = _arn_like(text, subject, want_all != st.not_resource)
         if hit is None:
             why.append(f"resource {pattern!r} overlaps {request.resource!r} in part")
             found = None
@@ -257,7 +259,7 @@ def covers(pattern: str, value: str) -> bool:
 def _match(pattern: str, subject: str, cover_all: bool) -> bool | None:
     """Does the policy pattern match the subject: every string of it (``cover_all``), or
     some string of it? A literal subject is one string: both are the same question."""
-    if _regex(pattern, True).fullmatch(subject) is not None:
+    if _glob(pattern, subject):
         return True
     if _STAR not in subject and _QMARK not in subject:
         return False
@@ -265,8 +267,7 @@ def _match(pattern: str, subject: str, cover_all: bool) -> bool | None:
         return False
     # "some string of a set": certain when the other way round covers; impossible when their
     # literal beginnings differ; undecided otherwise
-    reverse = _regex(_as_pattern(subject), True).fullmatch(subject_of(pattern))
-    if reverse is not None:
+    if _glob(_as_pattern(subject), subject_of(pattern)):
         return True
     a, b = _literal_head(subject), _literal_head(subject_of(pattern))
     if not (a.startswith(b) or b.startswith(a)):
@@ -285,30 +286,66 @@ def _as_pattern(subject: str) -> str:
             .replace(_STAR, "*").replace(_QMARK, "?"))
 
 
-_CACHE: dict[tuple[str, bool], re.Pattern[str]] = {}
+#: a compiled pattern: one entry per character; ``_ANY_RUN`` for ``*``, ``_ONE`` for ``?``,
+#: ``_NEVER`` for a policy character that is one of the subject's private wildcard marks
+_ANY_RUN, _ONE, _NEVER = 0, 1, 2
+_CACHE: dict[tuple[str, bool], tuple[str | int, ...]] = {}
 
 
-def _regex(pattern: str, literals: bool) -> re.Pattern[str]:
-    """A policy pattern as a regex over subjects: ``*`` any run, ``?`` one character but not
-    a request's ``*``; with ``literals``, ``${*}`` ``${?}`` ``${$}`` stand for themselves."""
+def _tokens(pattern: str, literals: bool) -> tuple[str | int, ...]:
+    """A policy pattern as tokens: ``*`` any run, ``?`` one character but not a request's
+    ``*``; with ``literals``, ``${*}`` ``${?}`` ``${$}`` stand for themselves."""
     key = (pattern, literals)
     found = _CACHE.get(key)
     if found is not None:
         return found
-    out = []
+    out: list[str | int] = []
     i = 0
     while i < len(pattern):
         if literals and pattern.startswith(("${*}", "${?}", "${$}"), i):
-            out.append(re.escape(pattern[i + 2]))
+            out.append(pattern[i + 2])
             i += 4
             continue
         c = pattern[i]
-        out.append(".*" if c == "*" else f"[^{_STAR}]" if c == "?" else re.escape(c))
+        if c == "*":
+            if not out or out[-1] != _ANY_RUN:  # "**" is "*"
+                out.append(_ANY_RUN)
+        else:
+            out.append(_ONE if c == "?" else _NEVER if c in (_STAR, _QMARK) else c)
         i += 1
-    compiled = re.compile("".join(out), re.DOTALL)
+    compiled = tuple(out)
     if len(_CACHE) < 8192:
         _CACHE[key] = compiled
     return compiled
+
+
+def _fullmatch(tokens: tuple[str | int, ...], subject: str) -> bool:
+    """Glob matching in at most len(tokens) * len(subject) steps (no regex: a hostile
+    pattern such as ``*a*a*a*a*b`` cannot make it backtrack for ever)."""
+    p = s = 0
+    star, mark = -1, 0
+    n, m = len(tokens), len(subject)
+    while s < m:
+        t = tokens[p] if p < n else None
+        if t == _ANY_RUN:
+            star, mark = p, s
+            p += 1
+        elif t is not None and (t == subject[s] or (t == _ONE and subject[s] != _STAR)):
+            p += 1
+            s += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            s = mark
+        else:
+            return False
+    while p < n and tokens[p] == _ANY_RUN:
+        p += 1
+    return p == n
+
+
+def _glob(pattern: str, subject: str, literals: bool = True) -> bool:
+    return _fullmatch(_tokens(pattern, literals), subject)
 
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -461,7 +498,7 @@ def _string_test(op: str, policy_value: str, subject: str, cover_all: bool) -> b
             return literal == subject
         if cover_all:
             return False  # one literal cannot cover a set of strings
-        return _regex(_as_pattern(subject), True).fullmatch(literal) is not None
+        return _glob(_as_pattern(subject), literal)
     if op == "StringLike":
         return _match(policy_value, subject, cover_all)
     return _arn_like(policy_value, subject, cover_all)  # ArnEquals and ArnLike alike

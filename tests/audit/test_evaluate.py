@@ -264,3 +264,17 @@ def test_bad_documents_are_one_line_errors(bad: Any) -> None:
         all_statements([("role.json", bad)])
     assert str(err.value).startswith("role.json")
     assert "\n" not in str(err.value)
+
+
+def test_hostile_patterns_do_not_hang_or_widen() -> None:
+    """Glob matching is at most pattern x subject steps: ``*a*a*...*b`` against a long run of
+    ``a`` (catastrophic for a backtracking regex) answers at once; a policy character equal
+    to the matcher's private wildcard mark matches nothing."""
+    import time
+
+    p = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*a" * 60 + "*b"})
+    start = time.perf_counter()
+    assert decide(p, "s3:GetObject", "arn:aws:s3:::" + "a" * 3000) == IMPLICIT
+    assert time.perf_counter() - start < 2
+    nul = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/\x00"})
+    assert decide(nul, "s3:GetObject", "arn:aws:s3:::b/*") == IMPLICIT

@@ -29,7 +29,9 @@ def add_generate_options(p: argparse.ArgumentParser) -> None:
                    help="scope StartExecution of a nested version or alias with a condition")
     p.add_argument("--substitute", metavar="NAME=VALUE", action="append", default=[],
                    help="a value for a ${NAME} placeholder (may be repeated)")
-    p.add_argument("--max-bytes", type=int, default=None, metavar="N",
+    from sfn_iam.commands.generate import _positive_int
+
+    p.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",
                    help="refuse input larger than N bytes (default 8 MiB)")
 
 
