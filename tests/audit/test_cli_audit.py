@@ -186,3 +186,17 @@ def test_generate_does_not_import_the_audit(tmp_path: Path) -> None:
     # the SAM data is read only for --template-role
     assert "samtranslator" not in {m.split(".")[0] for m in imported(
         "audit", ECS, "--policy", ECS)}
+
+
+def test_sarif_excess_points_at_the_action_in_the_policy_file(
+        capsys: pytest.CaptureFixture[str], generated: str, tmp_path: Path) -> None:
+    doc = json.loads(Path(generated).read_text())
+    doc["Statement"].append({"Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "*"})
+    path = write(tmp_path, "role.json", doc)
+    code, out, _ = cli(capsys, "audit", ECS, "--policy", path, "--format", "sarif", *ENV)
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert code == 0 and result["ruleId"] == "excess-permission"
+    phys = result["locations"][0]["physicalLocation"]
+    assert phys["artifactLocation"]["uri"] == path
+    line = Path(path).read_text().splitlines()[phys["region"]["startLine"] - 1]
+    assert '"s3:DeleteBucket"' in line

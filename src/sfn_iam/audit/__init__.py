@@ -366,23 +366,31 @@ def consequence(need: Need) -> str:
 
 
 def _unjudged(result: GenerateResult) -> list[str]:
-    """IAM service prefixes of Tasks sfn-iam does not know (``unknown-integration``), whose
-    permissions it cannot judge; ``*`` when one cannot be told (a Lambda ARN in a
-    placeholder...)."""
+    """IAM service prefixes of Tasks sfn-iam does not know (``unknown-integration``) or cannot
+    read (a Resource left as a placeholder), whose permissions it cannot judge; ``*`` for an
+    unknown ``arn:aws:states:::`` integration (its service cannot be told)."""
     import re
 
     from sfn_iam.sdk_names import PREFIX
 
     out: set[str] = set()
     for f in result.warnings:
+        if f.code == "unresolved-placeholder" and f.parameter == "Resource":
+            # a Task Resource left as ${Name}: most often a Lambda function's ARN
+            m = re.search(r":::aws-sdk:([a-z0-9]+):", f.message)
+            out.update([PREFIX.get(m.group(1), m.group(1))] if m else ["lambda", "states"])
+            continue
         if f.code != "unknown-integration":
             continue
         m = re.search(r":::aws-sdk:([a-z0-9]+):", f.message)
         if m:
             out.add(PREFIX.get(m.group(1), m.group(1)))
-        else:
-            m = re.search(r"'arn:[^:]*:([a-z0-9-]+):", f.message)
-            out.add(m.group(1) if m and m.group(1) != "states" else "*")
+            continue
+        m = re.search(r"'arn:[^:]*:([a-z0-9-]+):", f.message)
+        if m and m.group(1) != "states":
+            out.add(m.group(1))
+        elif m:
+            out.add("*")  # an integration of Step Functions sfn-iam does not know
     return sorted(out)
 
 

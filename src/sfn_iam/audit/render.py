@@ -141,7 +141,10 @@ def state_line(source: str, path: tuple[str, ...]) -> int | None:
 
 
 def sarif(report: AuditReport, definition_uri: str, source: str | None,
-          policy_uris: list[str]) -> str:
+          policy_files: dict[str, str | None]) -> str:
+    """SARIF 2.1.0. Missing and undecided results point at the states that need the
+    permission (line numbers from ``source``, the definition's text); excess results at the
+    policy file (``policy_files``: name -> text) and the line of the action there."""
     results: list[dict[str, Any]] = []
     for m in report.missing:
         results.append(_result("missing-permission", "error", _missing_text(m),
@@ -149,12 +152,17 @@ def sarif(report: AuditReport, definition_uri: str, source: str | None,
     for u in report.undecided:
         results.append(_result("undecided-permission", "note", _undecided_text(u),
                                _locations(u.need.why, definition_uri, source)))
+    uris = list(policy_files)
     for e in report.excess:
-        uri = e.statement.policy.split(": ", 1)[0]
-        uri = uri if uri in policy_uris else (policy_uris[0] if policy_uris else definition_uri)
+        label = e.statement.policy
+        uri = next((u for u in uris if label == u or label.startswith((u + ":", u + "["))),
+                   uris[-1] if uris else definition_uri)
+        text = policy_files.get(uri)
+        action = e.action.removeprefix("NotAction ")
+        line = _line_of(text, json.dumps(action)) or _line_of(text, action) if text else None
         results.append(_result("excess-permission", "warning",
                                _clean(f"{e.action} on {e.resource}: {_excess_detail(e)}"),
-                               [_location(uri, None)]))
+                               [_location(uri, line)]))
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -167,6 +175,13 @@ def sarif(report: AuditReport, definition_uri: str, source: str | None,
         }],
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _line_of(text: str | None, needle: str) -> int | None:
+    if not text:
+        return None
+    at = text.find(needle)
+    return None if at < 0 else text.count("\n", 0, at) + 1
 
 
 def _missing_text(m: Missing) -> str:

@@ -88,14 +88,15 @@ def run(args: argparse.Namespace) -> int:
     result = generate_policy(value if isinstance(value, dict) else source, source=name,
                              **options)
     role = RolePolicies()
-    uris = []
+    files: dict[str, str | None] = {}
     for path in args.policy:
-        pvalue, pname, _ = read_value(path, args.max_bytes)
+        pvalue, pname, ptext = read_value(path, args.max_bytes)
         role.extend(from_file_value(pvalue, pname))
-        uris.append(pname)
+        files[pname] = ptext
     if args.template_role:
-        role.extend(_template_role(args, options))
-        uris.append(args.template_role)
+        found, tname, ttext = _template_role(args, options)
+        role.extend(found)
+        files[tname] = ttext
     report = audit(result, role.documents, not_evaluated=role.not_evaluated)
     out = sys.stdout
     if args.format == "json":
@@ -103,17 +104,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         out.write(render.markdown(report))
     elif args.format == "sarif":
-        out.write(render.sarif(report, name, source, uris))
+        out.write(render.sarif(report, name, source, files))
     else:
         out.write(render.text(report, colour=out.isatty()))
     return report.exit_code(args.strict)
 
 
-def _template_role(args: argparse.Namespace, options: dict[str, Any]) -> Any:
+def _template_role(args: argparse.Namespace, options: dict[str, Any]) -> tuple[Any, str, str]:
+    """The role of the template's state machine, the template's name and its text."""
     from sfn_iam.audit.roles import Resolver, template_role
 
-    template, tname, _ = read_value(args.template_role, args.max_bytes)
+    template, tname, text = read_value(args.template_role, args.max_bytes)
     if not isinstance(template, dict):
         raise UsageError(f"{tname}: not a CloudFormation template (expected an object)")
     resolve = Resolver(template, options["region"], options["account"], options["partition"])
-    return template_role(template, args.state_machine, resolve, tname)
+    return template_role(template, args.state_machine, resolve, tname), tname, text
