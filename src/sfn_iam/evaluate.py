@@ -93,6 +93,13 @@ class Statement:
                 isinstance(v, dict) for v in cond.values()):
             raise PolicyError(f"{policy}: statement {self.sid}: Condition must be an object of "
                               "operators, each an object of keys")
+        for op, keys in cond.items():
+            for key, value in keys.items():
+                values = value if isinstance(value, list) else [value]
+                if not all(isinstance(v, (str, int, float, bool)) for v in values):
+                    raise PolicyError(f"{policy}: statement {self.sid}: Condition {op} {key}: "
+                                      "a value must be a string, number or boolean, or a list "
+                                      "of them")
         self.condition: dict[str, dict[str, Any]] = cond
 
     @property

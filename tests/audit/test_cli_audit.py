@@ -200,3 +200,37 @@ def test_sarif_excess_points_at_the_action_in_the_policy_file(
     assert phys["artifactLocation"]["uri"] == path
     line = Path(path).read_text().splitlines()[phys["region"]["startLine"] - 1]
     assert '"s3:DeleteBucket"' in line
+
+
+@pytest.mark.parametrize("policy", [
+    # a condition value nested 100,000 deep
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", '
+    '"Resource": "*", "Condition": {"StringEquals": {"k": ' + "[" * 100000 + "]" * 100000
+    + "}}}]}",
+    # a YAML alias bomb
+    "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
+])
+def test_hostile_policy_files_are_one_line_errors(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path, policy: str) -> None:
+    path = tmp_path / ("p.yaml" if policy.startswith("a:") else "p.json")
+    path.write_text(policy)
+    code, out, err = cli(capsys, "audit", ECS, "--policy", str(path), *ENV)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("sfn-iam: error:"), err[:300]
+
+
+def test_deep_template_values_are_read_safely(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    """A parameter nested 50,000 deep: the resolver stops at depth 50 (the value is unknown),
+    no recursion error, no internal error."""
+    deep = "[" * 50000 + "]" * 50000
+    text = ('{"Resources": {"M": {"Type": "AWS::Serverless::StateMachine", "Properties": '
+            '{"Policies": [{"LambdaInvokePolicy": {"FunctionName": ' + deep + '}}]}}}}')
+    path = tmp_path / "t.json"
+    path.write_text(text)
+    code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
+    assert code == 1 and err == ""
+    assert out.splitlines()[-1].startswith("11 missing")

@@ -230,3 +230,29 @@ def test_sam_tracing_adds_the_xray_managed_policy() -> None:
         "Tracing": {"Enabled": True}}}}}
     got = template_role(t, None, Resolver(t, REGION, ACCOUNT))
     assert got.not_evaluated == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]
+
+
+@SAM
+def test_sam_data_is_read_without_importing_the_translator() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from sfn_iam.audit.roles import _sam; _sam('templates'); "
+            "_sam('connectors'); print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('samtranslator', 'pydantic', 'boto3')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert out.strip() == "[]"
+
+
+def test_without_the_translator_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util as iu
+
+    from sfn_iam.audit import roles
+
+    monkeypatch.setattr(roles, "_SAM_CACHE", {})
+    real = iu.find_spec
+    monkeypatch.setattr(iu, "find_spec",
+                        lambda name, *a: None if name == "samtranslator" else real(name, *a))
+    with pytest.raises(RoleError, match=r"pip install 'sfn-iam\[sam\]'"):
+        expand_sam_template("LambdaInvokePolicy", {"FunctionName": "f"}, "p", Resolver({}))

@@ -237,17 +237,20 @@ def sam_policies(policies: Any, name: str, resolve: Resolve) -> RolePolicies:
 
 
 def _sam_data(kind: str) -> dict[str, Any]:
-    """The SAM translator's own data (``aws-sam-translator``), read without importing it."""
-    from importlib import resources
+    """The SAM translator's own data (``aws-sam-translator``), read from its installed files
+    without importing it (its model imports pydantic)."""
+    from importlib.util import find_spec
+    from pathlib import Path
 
-    path = {"templates": ("policy_templates_data", "policy_templates.json"),
-            "connectors": ("model.connector_profiles", "profiles.json")}[kind]
-    try:
-        text = resources.files(f"samtranslator.{path[0]}").joinpath(path[1]).read_text()
-    except (ModuleNotFoundError, FileNotFoundError):
+    relative = {"templates": "policy_templates_data/policy_templates.json",
+                "connectors": "model/connector_profiles/profiles.json"}[kind]
+    spec = find_spec("samtranslator")
+    origin = spec.origin if spec is not None else None
+    path = Path(origin).parent / relative if origin else None
+    if path is None or not path.is_file():
         raise RoleError("SAM policy templates and Connectors need the aws-sam-translator "
-                        "package: pip install 'sfn-iam[sam]'") from None
-    data: dict[str, Any] = json.loads(text)
+                        "package: pip install 'sfn-iam[sam]'")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 

@@ -94,7 +94,11 @@ def run(args: argparse.Namespace) -> int:
         role.extend(from_file_value(pvalue, pname))
         files[pname] = ptext
     if args.template_role:
-        found, tname, ttext = _template_role(args, options)
+        try:
+            found, tname, ttext = _template_role(args, options)
+        except RecursionError:
+            raise UsageError(f"{args.template_role}: nested too deeply to be a template "
+                             "sfn-iam can read") from None
         role.extend(found)
         files[tname] = ttext
     report = audit(result, role.documents, not_evaluated=role.not_evaluated)
