@@ -234,3 +234,24 @@ def test_deep_template_values_are_read_safely(capsys: pytest.CaptureFixture[str]
     code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
     assert code == 1 and err == ""
     assert out.splitlines()[-1].startswith("11 missing")
+
+
+def test_managed_policy_documents_are_evaluated(capsys: pytest.CaptureFixture[str],
+                                                 generated: str, tmp_path: Path) -> None:
+    """A role naming a managed policy by ARN: undecided until its document is given."""
+    managed = "arn:aws:iam::aws:policy/ExampleEcsPolicy"
+    doc = json.loads(Path(generated).read_text())
+    role = write(tmp_path, "role.json", {"Type": "AWS::IAM::Role", "Properties": {
+        "Policies": [], "ManagedPolicyArns": [managed]}})
+    code, out, _ = cli(capsys, "audit", ECS, "--policy", role, "--format", "json", *ENV)
+    data = json.loads(out)
+    assert code == 0 and data["missing"] == [] and data["not_evaluated"] == [managed]
+    assert len(data["undecided"]) == 11
+    version = write(tmp_path, "v.json", {"PolicyVersion": {"Document": doc, "VersionId": "v1"}})
+    code, out, _ = cli(capsys, "audit", ECS, "--policy", role, "--managed-policy",
+                       f"{managed}={version}", "--format", "json", *ENV)
+    data = json.loads(out)
+    assert code == 0 and data == {"missing": [], "excess": [], "undecided": [],
+                                  "not_evaluated": []}
+    code, _, err = cli(capsys, "audit", ECS, "--policy", role, "--managed-policy", "x", *ENV)
+    assert code == 2 and "ARN=FILE" in err

@@ -63,6 +63,10 @@ def from_file_value(value: Any, name: str, resolve: Resolve | None = None) -> Ro
     if "Statement" in value:
         out.documents.append((name, res(value)))
         return out
+    version = value.get("PolicyVersion")
+    if isinstance(version, dict) and "Document" in version:  # aws iam get-policy-version
+        out.documents.append((name, _document(res(version["Document"]), name)))
+        return out
     if "PolicyDocument" in value:  # aws iam get-role-policy, or one entry of Policies
         label = value.get("PolicyName") if isinstance(value.get("PolicyName"), str) else name
         out.documents.append((f"{name}: {label}", _document(res(value["PolicyDocument"]), name)))

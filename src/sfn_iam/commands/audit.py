@@ -41,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", metavar="FILE", action="append", default=[],
                    help="a policy document, a list of them, or a role as CloudFormation writes "
                    "it (Policies, ManagedPolicyArns); may be repeated: the documents together")
+    p.add_argument("--managed-policy", metavar="ARN=FILE", action="append", default=[],
+                   help="the document of a managed policy the role names by ARN (a policy "
+                   "document or 'aws iam get-policy-version' output); may be repeated")
     p.add_argument("--template-role", metavar="TEMPLATE",
                    help="read the state machine's role from a CloudFormation/SAM template "
                    "(JSON or plain YAML): its IAM role, SAM Policies (policy templates "
@@ -101,6 +104,15 @@ def run(args: argparse.Namespace) -> int:
                              "sfn-iam can read") from None
         role.extend(found)
         files[tname] = ttext
+    for item in args.managed_policy:
+        arn, sep, path = item.partition("=")
+        if not sep or not arn or not path:
+            raise UsageError(f"--managed-policy {item!r}: expected ARN=FILE")
+        mvalue, mname, mtext = read_value(path, args.max_bytes)
+        found = from_file_value(mvalue, mname)
+        role.documents += [(f"{arn} ({n})", d) for n, d in found.documents]
+        role.not_evaluated = [a for a in role.not_evaluated if a != arn]
+        files[mname] = mtext
     report = audit(result, role.documents, not_evaluated=role.not_evaluated)
     out = sys.stdout
     if args.format == "json":
