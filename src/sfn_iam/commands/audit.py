@@ -122,7 +122,10 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         out.write(render.sarif(report, name, source, files))
     else:
-        out.write(render.text(report, colour=out.isatty()))
+        import os
+
+        colour = out.isatty() and not os.environ.get("NO_COLOR")
+        out.write(render.text(report, colour=colour))
     return report.exit_code(args.strict)
 
 
