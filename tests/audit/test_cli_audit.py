@@ -255,3 +255,19 @@ def test_managed_policy_documents_are_evaluated(capsys: pytest.CaptureFixture[st
                                   "not_evaluated": []}
     code, _, err = cli(capsys, "audit", ECS, "--policy", role, "--managed-policy", "x", *ENV)
     assert code == 2 and "ARN=FILE" in err
+
+
+def test_short_form_tags_in_a_template_are_a_clear_error(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n"
+                    "    Properties:\n      Role: !GetAtt R.Arn\n")
+    code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "line 5" in err and "long-form intrinsics" in err
+    # the same template in long form is read
+    path.write_text("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n"
+                    "    Properties:\n      Policies:\n        - LambdaInvokePolicy:\n"
+                    "            FunctionName: {Ref: Fn}\n")
+    code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
+    assert code == 1 and err == "" and "ecs:RunTask" in out

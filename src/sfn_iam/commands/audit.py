@@ -129,11 +129,29 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code(args.strict)
 
 
+def load_template(path: str, max_bytes: int | None) -> tuple[Any, str, str]:
+    """A CloudFormation/SAM template -> (parsed, name, text), intrinsics in long form. JSON
+    and plain YAML for now; the merge point for the project's template readers (short-form
+    tags such as ``!GetAtt``)."""
+    from sfn_iam.errors import DefinitionError
+
+    try:
+        return read_value(path, max_bytes)
+    except DefinitionError as exc:
+        if "CloudFormation function" not in exc.what:
+            raise
+        at = exc.what.split(": ", 1)[0] + ": " if exc.what.startswith("line ") else ""
+        raise UsageError(f"{exc.source or path}: {at}"
+                         "--template-role reads JSON templates and YAML ones with long-form "
+                         "intrinsics (Fn::GetAtt: [R, Arn]) for now, not short-form tags "
+                         "(!GetAtt)") from None
+
+
 def _template_role(args: argparse.Namespace, options: dict[str, Any]) -> tuple[Any, str, str]:
     """The role of the template's state machine, the template's name and its text."""
     from sfn_iam.audit.roles import Resolver, template_role
 
-    template, tname, text = read_value(args.template_role, args.max_bytes)
+    template, tname, text = load_template(args.template_role, args.max_bytes)
     if not isinstance(template, dict):
         raise UsageError(f"{tname}: not a CloudFormation template (expected an object)")
     resolve = Resolver(template, options["region"], options["account"], options["partition"])
