@@ -281,6 +281,7 @@ def from_template(mirrors: Path, repo: str, decl: dict[str, Any], region: str,
     except yaml.YAMLError:
         return None  # e.g. "!GetAZs !Ref X", which PyYAML does not read: the declaration then
     resolve = Resolver(template, region, account, "aws")
+    resolve.pseudo["AWS::StackName"] = "stack"  # one stack name on both sides
     role = template_role(template, decl["state_machine"], resolve, path)
     sm = template["Resources"][decl["state_machine"]].get("Properties") or {}
     subs = {}
@@ -288,6 +289,11 @@ def from_template(mirrors: Path, repo: str, decl: dict[str, Any], region: str,
         rendered = resolve(value)
         if isinstance(rendered, str) and "${" not in rendered:
             subs[name] = rendered
+    # the machine's own ARN (Distributed Map, HTTP Task), passed as --state-machine-arn
+    own = resolve({"Ref": decl["state_machine"]})
+    if isinstance(own, str) and re.fullmatch(
+            r"arn:aws:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}", own):
+        subs["__state_machine_arn__"] = own
     return role, subs
 
 
@@ -319,8 +325,9 @@ def measure(corpus: Path = CORPUS, mirror: Path | None = None) -> Tally:
                         continue
                     role = found
                     subs = substitutions(folder, text, CorpusResolver(region, account))
+                own = subs.pop("__state_machine_arn__", None)
                 result = generate_policy(path.read_bytes(), region=region, account=account,
-                                         substitutions=subs,
+                                         substitutions=subs, state_machine_arn=own,
                                          source=str(path), **options(decl))
                 report = audit(result, role.documents, not_evaluated=role.not_evaluated)
             except DefinitionError:

@@ -231,7 +231,7 @@ def audit(source: GenerateResult | str | bytes | dict[str, Any],
     named = [p if isinstance(p, tuple) else (f"policy {i + 1}", p)
              for i, p in enumerate(policies)]
     stmts = ev.all_statements(named)
-    report = AuditReport(result, stmts, needs(result), list(not_evaluated or []),
+    report = AuditReport(result, stmts, needs(result), list(dict.fromkeys(not_evaluated or [])),
                          _unjudged(result))
     for need in report.needs:
         _check(report, need)
