@@ -239,31 +239,30 @@ def audit(source: GenerateResult | str | bytes | dict[str, Any],
     return report
 
 
-#: (rule, action) -> why a role without it works although the current documentation lists
-#: it: not missing, undecided (CURRENT-DOCS 7.1: the console and the CDK emit the 8 log
-#: delivery actions without these two)
 _ARCHIVE_ATHENA = ("the 2023 template did without it (CURRENT-DOCS 3.4: the archive's .sync "
                    "list had the first four actions), and roles made from it work")
+_CONSOLE_LOGS = ("the current documentation lists it, but the console and the CDK make "
+                 "logging roles without it that work (CURRENT-DOCS 7.1)")
+_LAKE_FORMATION = "needed only for tables that Lake Formation governs"
+
+#: (rule, action) -> why a role without it works although the current documentation lists
+#: it: such a need is undecided, not missing
 ADVISORY = {
     **{("athena:startQueryExecution.sync", a): _ARCHIVE_ATHENA for a in (
         "athena:GetWorkGroup", "athena:BatchGetQueryExecution", "athena:GetQueryResults",
         "athena:ListQueryExecutions")},
-    ("athena:startQueryExecution", "lakeformation:GetDataAccess"): "needed only for tables "
-    "that Lake Formation governs",
-    ("athena:startQueryExecution.sync", "lakeformation:GetDataAccess"): "needed only for "
-    "tables that Lake Formation governs",
-    ("logging", "logs:CreateLogStream"): "the current documentation lists it, but the console "
-    "and the CDK make logging roles without it that work",
-    ("logging", "logs:PutLogEvents"): "the current documentation lists it, but the console "
-    "and the CDK make logging roles without it that work",
+    ("athena:startQueryExecution", "lakeformation:GetDataAccess"): _LAKE_FORMATION,
+    ("athena:startQueryExecution.sync", "lakeformation:GetDataAccess"): _LAKE_FORMATION,
+    ("logging", "logs:CreateLogStream"): _CONSOLE_LOGS,
+    ("logging", "logs:PutLogEvents"): _CONSOLE_LOGS,
 }
 
 
 def _check(report: AuditReport, need: Need) -> None:
+    """Missing, undecided, or allowed (nothing recorded)."""
     if need.template_only:
         return  # the templates grant it, the call never checks it
-    stmts = report.statements
-    decisions = [ev.evaluate(stmts, r) for r in need.requests()]
+    decisions = [ev.evaluate(report.statements, r) for r in need.requests()]
     denied = [d for d in decisions if d.result == ev.DENIED]
     if denied:
         labels = sorted({s.label for d in denied for s in d.denied_by})
@@ -276,36 +275,37 @@ def _check(report: AuditReport, need: Need) -> None:
         return
     if all(d.result == ev.ALLOWED for d in decisions):
         return
+    excuse = _excuse(report, need)
+    if excuse is not None:
+        report.undecided.append(Undecided(need, excuse))
+    else:
+        report.missing.append(Missing(need, consequence(need), []))
+
+
+def _excuse(report: AuditReport, need: Need) -> str | None:
+    """Why a need no statement allows may still work: the reason it is undecided, or None
+    when it is missing."""
     if report.not_evaluated:
-        report.undecided.append(Undecided(need, "not allowed by the documents given; the "
-                                          "managed policies " + ", ".join(report.not_evaluated)
-                                          + " were not evaluated"))
-        return
+        return ("not allowed by the documents given; the managed policies "
+                + ", ".join(report.not_evaluated) + " were not evaluated")
     advisory = [ADVISORY[(r, need.action)] for r in need.rules if (r, need.action) in ADVISORY]
     if advisory and len(advisory) == len(need.rules):
-        report.undecided.append(Undecided(need, "not allowed; " + advisory[0]))
-        return
+        return "not allowed; " + advisory[0]
     if need.dynamic and any((w.state_path, w.parameter) in report.malformed for w in need.why):
-        report.undecided.append(Undecided(
-            need, "the definition's value is malformed (malformed-value): the resource it "
-            "means cannot be told"))
-        return
+        return ("the definition's value is malformed (malformed-value): the resource it means "
+                "cannot be told")
     if need.dynamic:
-        part = _partly(stmts, need)
+        part = _partly(report.statements, need)
         if part:
-            report.undecided.append(Undecided(
-                need, "the value is dynamic: the role allows it only on part of "
-                f"{need.resource} ({', '.join(part[:3])}); whether that suffices depends "
-                "on the values at run time"))
-            return
-    other = [r for r in sorted(need.siblings)
-             if all(ev.evaluate(stmts, q).result == ev.ALLOWED for q in need.requests(r))]
+            return (f"the value is dynamic: the role allows it only on part of {need.resource} "
+                    f"({', '.join(part[:3])}); whether that suffices depends on the values at "
+                    "run time")
+    other = [r for r in sorted(need.siblings) if all(
+        ev.evaluate(report.statements, q).result == ev.ALLOWED for q in need.requests(r))]
     if other:
-        report.undecided.append(Undecided(
-            need, f"the grant lists several resource types for {need.action}, which applies "
-            f"to one of them; the role allows it on {', '.join(other[:3])}"))
-        return
-    report.missing.append(Missing(need, consequence(need), []))
+        return (f"the grant lists several resource types for {need.action}, which applies to "
+                f"one of them; the role allows it on {', '.join(other[:3])}")
+    return None
 
 
 def _partly(stmts: list[ev.Statement], need: Need) -> list[str]:
