@@ -70,7 +70,8 @@ class Request:
 class Statement:
     """One statement of a policy, as written (lists normalised), with where it comes from."""
 
-    __slots__ = ("actions", "condition", "effect", "not_action", "not_resource", "policy",
+    __slots__ = ("actions", "condition", "effect", "literal_actions", "literal_resources",
+                 "not_action", "not_resource", "pattern_actions", "pattern_resources", "policy",
                  "resources", "sid", "version")
 
     def __init__(self, raw: dict[str, Any], policy: str, index: int, version: str) -> None:
@@ -88,6 +89,12 @@ class Statement:
         self.not_resource = "NotResource" in raw
         self.resources = _strings(raw.get("NotResource" if self.not_resource else "Resource"),
                                   policy, self.sid, "Resource")
+        # literals are looked up in a set, so that a statement listing thousands of ARNs
+        # costs one lookup per request (linear time overall); patterns are matched one by one
+        self.literal_actions = frozenset(a.lower() for a in self.actions if not _wild(a))
+        self.pattern_actions = tuple(a.lower() for a in self.actions if _wild(a))
+        self.literal_resources = frozenset(r for r in self.resources if not _wild(r, "$"))
+        self.pattern_resources = tuple(r for r in self.resources if _wild(r, "$"))
         cond = raw.get("Condition", {})
         if not isinstance(cond, dict) or not all(
                 isinstance(v, dict) for v in cond.values()):
@@ -102,6 +109,11 @@ class Statement:
                                       "of them")
         self.condition: dict[str, dict[str, Any]] = cond
 
+    def matches_action(self, action: str) -> bool:
+        """Action or NotAction matches (before the Not is applied)."""
+        a = action.lower()
+        return a in self.literal_actions or any(_glob(p, a, False) for p in self.pattern_actions)
+
     @property
     def label(self) -> str:
         return f"{self.policy} {self.sid}"
@@ -113,6 +125,10 @@ class Statement:
         if self.condition:
             out["Condition"] = self.condition
         return out
+
+
+def _wild(text: str, extra: str = "") -> bool:
+    return "*" in text or "?" in text or (bool(extra) and extra in text)
 
 
 def _strings(value: object, policy: str, sid: str, element: str) -> tuple[str, ...]:
@@ -192,7 +208,7 @@ def applies(st: Statement, request: Request, why: list[str] | None = None,
     why = [] if why is None else why
     if want_all is None:
         want_all = st.effect == "Allow"
-    if action_matches(st.actions, request.action) == st.not_action:
+    if st.matches_action(request.action) == st.not_action:
         return False
     res = _resource_applies(st, request, want_all, why)
     if res is False:
@@ -213,7 +229,11 @@ def _resource_applies(st: Statement, request: Request, want_all: bool,
                       why: list[str]) -> bool | None:
     subject = subject_of(request.resource)
     found: bool | None = False
-    for pattern in st.resources:
+    literal = _STAR not in subject and _QMARK not in subject
+    if literal and subject in st.literal_resources:
+        return not st.not_resource
+    # a literal pattern matches a literal subject only when equal (checked above)
+    for pattern in st.pattern_resources if literal else st.resources:
         text = substitute_variables(pattern, request, st.version)
         if text is None:
             why.append(f"resource {pattern!r} uses a policy variable without a known value")

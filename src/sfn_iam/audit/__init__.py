@@ -183,7 +183,7 @@ class AuditReport:
     document was not given; ``unjudged``: IAM service prefixes of Tasks sfn-iam does not
     know (their Allows are not called excess)."""
 
-    __slots__ = ("excess", "malformed", "missing", "needs", "not_evaluated", "result",
+    __slots__ = ("excess", "index", "malformed", "missing", "needs", "not_evaluated", "result",
                  "statements", "undecided", "unjudged")
 
     def __init__(self, result: GenerateResult, statements: list[ev.Statement],
@@ -196,6 +196,8 @@ class AuditReport:
         #: (state path, parameter) of the definition's malformed values
         self.malformed = {(f.state_path, f.parameter) for f in result.warnings
                           if f.code == "malformed-value"}
+        #: (lower-case action, resource), "*" for patterns and Not*, -> statement positions
+        self.index: dict[tuple[str, str], list[int]] = {}
         self.missing: list[Missing] = []
         self.excess: list[Excess] = []
         self.undecided: list[Undecided] = []
@@ -258,11 +260,38 @@ ADVISORY = {
 }
 
 
+def _relevant(report: AuditReport, action: str, resource: str | None = None
+              ) -> list[ev.Statement]:
+    """The statements that may apply to ``action`` (on ``resource``), in order: an index by
+    literal action and literal resource, ``*`` standing for patterns, NotAction and
+    NotResource, so that a role of thousands of statements is read in linear time."""
+    index = report.index
+    if not index:
+        for i, st in enumerate(report.statements):
+            actions = ({"*"} if st.not_action or st.pattern_actions else set()) \
+                | (set() if st.not_action else set(st.literal_actions))
+            resources = ({"*"} if st.not_resource or st.pattern_resources else set()) \
+                | (set() if st.not_resource else set(st.literal_resources))
+            for a in actions:
+                for r in resources:
+                    index.setdefault((a, r), []).append(i)
+    a = action.lower()
+    literal = resource is not None and not ("*" in resource or "?" in resource
+                                            or "$" in resource)
+    if literal:
+        keys = [(a, resource), (a, "*"), ("*", resource), ("*", "*")]
+    else:
+        keys = [k for k in index if k[0] in (a, "*")]
+    found = sorted({i for k in keys for i in index.get(k, [])})  # type: ignore[arg-type]
+    return [report.statements[i] for i in found]
+
+
 def _check(report: AuditReport, need: Need) -> None:
     """Missing, undecided, or allowed (nothing recorded)."""
     if need.template_only:
         return  # the templates grant it, the call never checks it
-    decisions = [ev.evaluate(report.statements, r) for r in need.requests()]
+    stmts = _relevant(report, need.action, need.resource)
+    decisions = [ev.evaluate(stmts, r) for r in need.requests()]
     denied = [d for d in decisions if d.result == ev.DENIED]
     if denied:
         labels = sorted({s.label for d in denied for s in d.denied_by})
@@ -295,13 +324,14 @@ def _excuse(report: AuditReport, need: Need) -> str | None:
         return ("the definition's value is malformed (malformed-value): the resource it means "
                 "cannot be told")
     if need.dynamic:
-        part = _partly(report.statements, need)
+        part = _partly(_relevant(report, need.action), need)
         if part:
             return (f"the value is dynamic: the role allows it only on part of {need.resource} "
                     f"({', '.join(part[:3])}); whether that suffices depends on the values at "
                     "run time")
     other = [r for r in sorted(need.siblings) if all(
-        ev.evaluate(report.statements, q).result == ev.ALLOWED for q in need.requests(r))]
+        ev.evaluate(_relevant(report, need.action, r), q).result == ev.ALLOWED
+        for q in need.requests(r))]
     if other:
         return (f"the grant lists several resource types for {need.action}, which applies to "
                 f"one of them; the role allows it on {', '.join(other[:3])}")
@@ -394,46 +424,59 @@ def _unjudged(result: GenerateResult) -> list[str]:
     return sorted(out)
 
 
+#: what the needs of one action pattern ask for: the needs, their resources sorted, as a set
+_Wanted = tuple[list[Need], list[str], set[str]]
+
+
 def _excess(report: AuditReport) -> None:
     unjudged = report.unjudged
     passrole_unknown = any(f.code == "unknown-passed-role" for f in report.result.warnings)
-    needs = report.needs
+    by_action: dict[str, list[Need]] = {}
+    for n in report.needs:
+        by_action.setdefault(n.action.lower(), []).append(n)
+    cache: dict[tuple[str, bool], _Wanted] = {}  # one computation per distinct pattern
     for st in report.statements:
         if st.effect != "Allow":
             continue
         for pattern in st.actions:
-            if st.not_action:
-                wanted = [n for n in needs if not ev.action_matches([pattern], n.action)]
-            else:
-                wanted = [n for n in needs if ev.action_matches([pattern], n.action)]
             service = pattern.partition(":")[0].lower()
             if "*" in unjudged or (service in unjudged and not st.not_action):
                 continue
+            key = (pattern.lower(), st.not_action)
+            if key not in cache:
+                hit = [a for a in by_action if ev.action_matches([pattern], a) != st.not_action]
+                found = [n for a in hit for n in by_action[a]]
+                resources = sorted({n.resource for n in found})
+                cache[key] = (found, resources, set(resources))
+            wanted = cache[key]
             # a role passed that sfn-iam cannot name (ECS task roles): not excess
             passrole = (passrole_unknown and not st.not_action and service == "iam"
                         and ev.action_matches([pattern], "iam:PassRole"))
             label = ("NotAction " if st.not_action else "") + pattern
-            if not wanted:
+            if not wanted[0]:
                 if not passrole:
                     report.excess += [Excess(label, r, st, "not-needed", [])
                                       for r in st.resources]
                 continue
             if st.not_action or "*" in pattern or "?" in pattern:
-                actions = sorted({n.action for n in wanted}, key=str.lower)
+                actions = sorted({n.action for n in wanted[0]}, key=str.lower)
                 if not (len(actions) == 1 and pattern.lower() == actions[0].lower()):
                     report.excess.append(Excess(label, ", ".join(st.resources), st,
                                                 "broader-action", actions))
-            if passrole:
-                continue
-            _resources(report, st, label, wanted)
+            if not passrole:
+                _resources(report, st, label, wanted)
 
 
-def _resources(report: AuditReport, st: ev.Statement, label: str, wanted: list[Need]) -> None:
-    needed = sorted({n.resource for n in wanted})
+def _resources(report: AuditReport, st: ev.Statement, label: str, wanted: _Wanted) -> None:
+    _, needed, needed_set = wanted
     for resource in st.resources:
         if st.not_resource:
             report.excess.append(Excess(label, "NotResource " + resource, st,
                                         "broader-resource", needed))
+            continue
+        if resource in st.literal_resources:  # covers only itself: a set lookup
+            if resource not in needed_set:
+                report.excess.append(Excess(label, resource, st, "not-needed", []))
             continue
         inside = [r for r in needed if ev.covers(resource, r)]
         if not inside:
