@@ -271,3 +271,19 @@ def test_short_form_tags_in_a_template_are_a_clear_error(capsys: pytest.CaptureF
                     "            FunctionName: {Ref: Fn}\n")
     code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
     assert code == 1 and err == "" and "ecs:RunTask" in out
+
+
+def test_markdown_cells_cannot_carry_html_or_break_the_table() -> None:
+    from sfn_iam.audit import audit
+    from sfn_iam.audit.render import markdown
+
+    hostile = "x|<img src=x onerror=alert(1)>`\n"
+    definition = {"StartAt": hostile, "States": {hostile: {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "f"}, "End": True}}}
+    report = audit(definition, [{"Version": "2012-10-17", "Statement": []}],
+                   region="us-east-1", account="123456789012")
+    out = markdown(report)
+    assert "<img" not in out and "&lt;img" in out
+    rows = [line for line in out.splitlines() if line.startswith("| `lambda")]
+    assert len(rows) == 1 and rows[0].count(" | ") == 3  # four cells, the pipe escaped

@@ -91,11 +91,14 @@ def as_json(report: AuditReport) -> str:
 
 
 def _md(text: str) -> str:
-    return _clean(text).replace("|", "\\|").replace("`", "'")
+    """A table cell: one line, no pipe, no backtick, no HTML (names come from untrusted
+    files and the comment is rendered)."""
+    return (_clean(text).replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
+            .replace(">", "&gt;"))
 
 
 def markdown(report: AuditReport, title: str = "sfn-iam audit") -> str:
-    lines = [f"### {title}", "", summary(report).replace("|", "\\|"), ""]
+    lines = [f"### {title}", "", _md(summary(report)), ""]
     if report.missing:
         lines += ["#### Missing", "", "| Action | Resource | States | Consequence |",
                   "|---|---|---|---|"]
@@ -103,18 +106,20 @@ def markdown(report: AuditReport, title: str = "sfn-iam audit") -> str:
                   f"{_md(', '.join(m.need.states))} | {_md(m.consequence)} |"
                   for m in report.missing]
         lines.append("")
+    # excess and undecided folded, so that a pull-request comment leads with what breaks
     if report.excess:
-        lines += ["#### Excess", "", "| Action | Resource | Statement | Enough |",
-                  "|---|---|---|---|"]
+        lines += [f"<details><summary>Excess ({len(report.excess)})</summary>", "",
+                  "| Action | Resource | Statement | Enough |", "|---|---|---|---|"]
         lines += [f"| `{_md(e.action)}` | `{_md(e.resource)}` | {_md(e.statement.label)} | "
                   f"{_md(', '.join(e.narrower)) or 'not needed'} |" for e in report.excess]
-        lines.append("")
+        lines += ["", "</details>", ""]
     if report.undecided:
-        lines += ["#### Undecided", "", "| Action | Resource | States | Why |", "|---|---|---|---|"]
+        lines += [f"<details><summary>Undecided ({len(report.undecided)})</summary>", "",
+                  "| Action | Resource | States | Why |", "|---|---|---|---|"]
         lines += [f"| `{_md(u.need.action)}` | `{_md(u.need.resource)}` | "
                   f"{_md(', '.join(u.need.states))} | {_md(u.reason)} |"
                   for u in report.undecided]
-        lines.append("")
+        lines += ["", "</details>", ""]
     return "\n".join(lines)
 
 

@@ -121,7 +121,8 @@ def _warning(w: dict[str, Any]) -> str:
 def _md(text: str) -> str:
     from sfn_iam.cli import one_line
 
-    return one_line(text).replace("|", "\\|").replace("`", "'")
+    return (one_line(text).replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
+            .replace(">", "&gt;"))
 
 
 def markdown(data: dict[str, Any]) -> str:
