@@ -177,6 +177,9 @@ def sarif(report: AuditReport, definition_uri: str, source: str | None,
                 "rules": [{"id": k, "shortDescription": {"text": v}} for k, v in RULES.items()],
             }},
             "results": results,
+            # managed policies named by ARN without their document, and the services of
+            # Tasks sfn-iam does not know (their Allows are not judged)
+            "properties": {"notEvaluated": report.not_evaluated, "unjudged": report.unjudged},
         }],
     }
     return json.dumps(doc, indent=2) + "\n"
