@@ -287,3 +287,16 @@ def test_markdown_cells_cannot_carry_html_or_break_the_table() -> None:
     assert "<img" not in out and "&lt;img" in out
     rows = [line for line in out.splitlines() if line.startswith("| `lambda")]
     assert len(rows) == 1 and rows[0].count(" | ") == 3  # four cells, the pipe escaped
+
+
+def test_json_keys_in_the_issue_order(capsys: pytest.CaptureFixture[str], generated: str,
+                                      tmp_path: Path) -> None:
+    doc = json.loads(Path(_without(generated, "ecs:StopTask", tmp_path)).read_text())
+    doc["Statement"].append({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    path = write(tmp_path, "role2.json", doc)
+    _, out, _ = cli(capsys, "audit", ECS, "--policy", path, "--format", "json", *ENV)
+    data = json.loads(out)
+    assert list(data)[:3] == ["missing", "excess", "undecided"]
+    assert list(data["missing"][0])[:5] == ["action", "resource", "condition", "states",
+                                            "consequence"]
+    assert list(data["excess"][0])[:4] == ["action", "resource", "statement", "narrower"]

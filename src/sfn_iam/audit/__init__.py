@@ -134,9 +134,11 @@ class Missing:
         self.denied_by = denied_by
 
     def to_json(self) -> dict[str, Any]:
+        """The issue's keys first, in its order: action, resource, condition, states,
+        consequence; then the parameters and the statements that deny it."""
         out = self.need.to_json()
-        out["parameters"] = self.need.parameters
         out["consequence"] = self.consequence
+        out["parameters"] = self.need.parameters
         if self.denied_by:
             out["denied_by"] = self.denied_by
         return out
@@ -174,8 +176,8 @@ class Excess:
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "resource": self.resource,
-                "statement": self.statement.label, "kind": self.kind,
-                "narrower": self.narrower or None}
+                "statement": self.statement.label, "narrower": self.narrower or None,
+                "kind": self.kind}
 
 
 class AuditReport:
