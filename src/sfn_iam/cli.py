@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("sfn_iam.commands.generate", "print the least-privilege policy for a definition"),
     "trust-policy": ("sfn_iam.commands.trust_policy",
                      "print the execution role's trust policy (confused-deputy conditions)"),
+    "audit": ("sfn_iam.commands.audit",
+              "compare a role's policies with what a definition needs: missing and excess"),
+    "explain": ("sfn_iam.commands.explain",
+                "every statement of the generated policy with the states that need it"),
 }
 
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -23,6 +23,9 @@ CODES: dict[str, str] = {
     "sdk-unsupported-call": "Step Functions documents this AWS SDK call as unsupported",
     "deploy-time-value": "a template value is known only at deploy time (Fn::ImportValue, SSM, ...)",
     "template-note": "the template was read leniently (e.g. a DefinitionUri in another letter case)",
+    "missing-permission": "audit: the role does not allow a permission the state machine needs",
+    "excess-permission": "audit: the role allows more than the state machine needs",
+    "undecided-permission": "audit: whether the role allows a needed permission cannot be decided",
 }
 
 

@@ -1,0 +1,158 @@
+"""``sfn-iam audit DEFINITION --policy FILE ...``: will this role work, and what in it is too
+much? Exit 0 nothing missing, 1 something missing (with --strict: excess or undecided too),
+2 unusable input."""
+
+from __future__ import annotations
+
+import sys
+
+from sfn_iam.errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+FORMATS = ("text", "json", "sarif", "markdown")
+
+
+def add_generate_options(p: argparse.ArgumentParser) -> None:
+    """The options of ``generate`` that change what is needed."""
+    p.add_argument("--region", help="the region the state machine runs in")
+    p.add_argument("--account", help="the 12-digit account ID the state machine runs in")
+    p.add_argument("--partition", help="aws, aws-cn, aws-us-gov, ... (default: from the region)")
+    p.add_argument("--state-machine-arn", metavar="ARN", help="the state machine's own ARN")
+    p.add_argument("--xray", action="store_true", help="X-Ray tracing is enabled")
+    p.add_argument("--logging", action="store_true", help="CloudWatch Logs logging is enabled")
+    p.add_argument("--kms-key", metavar="KEY_ARN", help="the customer managed KMS key")
+    p.add_argument("--qualifier-condition", action="store_true",
+                   help="scope StartExecution of a nested version or alias with a condition")
+    p.add_argument("--substitute", metavar="NAME=VALUE", action="append", default=[],
+                   help="a value for a ${NAME} placeholder (may be repeated)")
+    from sfn_iam.commands.generate import _positive_int
+
+    p.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",
+                   help="refuse input larger than N bytes (default 8 MiB)")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("definition", metavar="DEFINITION",
+                   help="an Amazon States Language file (JSON or YAML), or - for stdin")
+    p.add_argument("--policy", metavar="FILE", action="append", default=[],
+                   help="a policy document, a list of them, or a role as CloudFormation writes "
+                   "it (Policies, ManagedPolicyArns); may be repeated: the documents together")
+    p.add_argument("--managed-policy", metavar="ARN=FILE", action="append", default=[],
+                   help="the document of a managed policy the role names by ARN (a policy "
+                   "document or 'aws iam get-policy-version' output); may be repeated")
+    p.add_argument("--template-role", metavar="TEMPLATE",
+                   help="read the state machine's role from a CloudFormation/SAM template "
+                   "(JSON or plain YAML): its IAM role, SAM Policies (policy templates "
+                   "included) and Connectors")
+    p.add_argument("--state-machine", metavar="LOGICAL_ID",
+                   help="which state machine of --template-role (when it has several)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (a table), json, sarif (code scanning) or markdown (a PR comment)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 on excess or undecided permissions too")
+    add_generate_options(p)
+
+
+def generate_options(args: argparse.Namespace) -> dict[str, Any]:
+    from sfn_iam.commands.generate import parse_substitutions
+
+    return {"region": args.region, "account": args.account, "partition": args.partition,
+            "xray": args.xray, "logging": args.logging, "kms_key": args.kms_key,
+            "state_machine_arn": args.state_machine_arn,
+            "qualifier_condition": args.qualifier_condition,
+            "substitutions": parse_substitutions(args.substitute)}
+
+
+def read_value(path: str, max_bytes: int | None) -> tuple[Any, str, str]:
+    """A JSON or YAML file (``-`` for stdin) -> (parsed value, its name, its text)."""
+    from sfn_iam.load import DEFAULT_MAX_BYTES, decode, parse, read_source
+
+    data, name = read_source(path, max_bytes or DEFAULT_MAX_BYTES)
+    text = decode(data, name)
+    return parse(text, name).value, name, text
+
+
+def run(args: argparse.Namespace) -> int:
+    from sfn_iam.audit import audit, render
+    from sfn_iam.audit.roles import RolePolicies, from_file_value
+    from sfn_iam.generate import generate_policy
+
+    if not args.policy and not args.template_role:
+        raise UsageError("audit needs the role: --policy FILE (repeatable) or --template-role "
+                         "TEMPLATE")
+    if args.state_machine and not args.template_role:
+        raise UsageError("--state-machine names a state machine of --template-role")
+    options = generate_options(args)
+    value, name, source = read_value(args.definition, args.max_bytes)
+    result = generate_policy(value if isinstance(value, dict) else source, source=name,
+                             **options)
+    role = RolePolicies()
+    files: dict[str, str | None] = {}
+    for path in args.policy:
+        pvalue, pname, ptext = read_value(path, args.max_bytes)
+        role.extend(from_file_value(pvalue, pname))
+        files[pname] = ptext
+    if args.template_role:
+        try:
+            found, tname, ttext = _template_role(args, options)
+        except RecursionError:
+            raise UsageError(f"{args.template_role}: nested too deeply to be a template "
+                             "sfn-iam can read") from None
+        role.extend(found)
+        files[tname] = ttext
+    for item in args.managed_policy:
+        arn, sep, path = item.partition("=")
+        if not sep or not arn or not path:
+            raise UsageError(f"--managed-policy {item!r}: expected ARN=FILE")
+        mvalue, mname, mtext = read_value(path, args.max_bytes)
+        found = from_file_value(mvalue, mname)
+        role.documents += [(f"{arn} ({n})", d) for n, d in found.documents]
+        role.not_evaluated = [a for a in role.not_evaluated if a != arn]
+        files[mname] = mtext
+    report = audit(result, role.documents, not_evaluated=role.not_evaluated)
+    out = sys.stdout
+    if args.format == "json":
+        out.write(render.as_json(report))
+    elif args.format == "markdown":
+        out.write(render.markdown(report))
+    elif args.format == "sarif":
+        out.write(render.sarif(report, name, source, files))
+    else:
+        import os
+
+        colour = out.isatty() and not os.environ.get("NO_COLOR")
+        out.write(render.text(report, colour=colour))
+    return report.exit_code(args.strict)
+
+
+def load_template(path: str, max_bytes: int | None) -> tuple[Any, str, str]:
+    """A CloudFormation/SAM template -> (parsed, name, text), intrinsics in long form. JSON
+    and plain YAML for now; the merge point for the project's template readers (short-form
+    tags such as ``!GetAtt``)."""
+    from sfn_iam.errors import DefinitionError
+
+    try:
+        return read_value(path, max_bytes)
+    except DefinitionError as exc:
+        if "CloudFormation function" not in exc.what:
+            raise
+        at = exc.what.split(": ", 1)[0] + ": " if exc.what.startswith("line ") else ""
+        raise UsageError(f"{exc.source or path}: {at}"
+                         "--template-role reads JSON templates and YAML ones with long-form "
+                         "intrinsics (Fn::GetAtt: [R, Arn]) for now, not short-form tags "
+                         "(!GetAtt)") from None
+
+
+def _template_role(args: argparse.Namespace, options: dict[str, Any]) -> tuple[Any, str, str]:
+    """The role of the template's state machine, the template's name and its text."""
+    from sfn_iam.audit.roles import Resolver, template_role
+
+    template, tname, text = load_template(args.template_role, args.max_bytes)
+    if not isinstance(template, dict):
+        raise UsageError(f"{tname}: not a CloudFormation template (expected an object)")
+    resolve = Resolver(template, options["region"], options["account"], options["partition"])
+    return template_role(template, args.state_machine, resolve, tname), tname, text
