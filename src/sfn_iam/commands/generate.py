@@ -71,14 +71,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", action="store_true",
                    help="process every DEFINITION in one run: one JSON line each on stdout, "
                    '{"file", "policy", "warnings"} or {"file", "error"}')
+    # issue 13: output formats (sfn_iam.render) and live accounts (sfn_iam.live)
+    p.add_argument("--format", choices=FORMATS, default="json",
+                   help="json: the policy document; cfn: a CloudFormation template with the "
+                   "role; sam: a SAM Policies list; terraform: aws_iam_policy_document + "
+                   "aws_iam_role")
+    p.add_argument("--all-in-region", metavar="REGION",
+                   help="read every state machine of the account in REGION (needs "
+                   "sfn-iam[aws]); one JSON line each, as --jsonl")
+    p.add_argument("--profile", help="the AWS profile for a state machine ARN or "
+                   "--all-in-region (default: the boto3 credential chain)")
 
+
+#: --format's choices (issue 13)
+FORMATS = ("json", "cfn", "sam", "terraform")
 
 #: the options :func:`fast_parse` reads: flag -> dest, and option with one value -> dest
 _FLAGS = {"--xray": "xray", "--logging": "logging", "--qualifier-condition": "qualifier_condition",
           "--strict": "strict", "--provenance": "provenance", "--jsonl": "jsonl"}
 _VALUES = {"--region": "region", "--account": "account", "--partition": "partition",
            "--state-machine-arn": "state_machine_arn", "--kms-key": "kms_key",
-           "--target-policies": "target_policies", "--split": "split"}
+           "--target-policies": "target_policies", "--split": "split", "--format": "format"}
 
 
 def fast_parse(argv: list[str]) -> SimpleNamespace | None:
@@ -97,7 +110,7 @@ def fast_parse(argv: list[str]) -> SimpleNamespace | None:
         definition=[], region=None, account=None, partition=None, state_machine_arn=None,
         xray=False, logging=False, kms_key=None, qualifier_condition=False,
         target_policies=None, substitute=[], strict=False, max_bytes=None, provenance=False,
-        split=None, jsonl=False)
+        split=None, jsonl=False, format="json", all_in_region=None, profile=None)
     files: list[str] = ns.definition
     runs = 0  # runs of DEFINITION arguments
     previous_positional = False
@@ -111,7 +124,7 @@ def fast_parse(argv: list[str]) -> SimpleNamespace | None:
             if i + 1 >= n:
                 return None
             value = argv[i + 1]
-            if not value or value.startswith("-"):
+            if not value or value.startswith("-") or (arg == "--format" and value not in FORMATS):
                 return None
             setattr(ns, _VALUES[arg], value)
             previous_positional = False
@@ -158,6 +171,10 @@ def _definitions(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.all_in_region is not None or _live_arn(args.definition):
+        from sfn_iam.commands.generate_live import run_live  # issue 13: a live account
+
+        return run_live(args)
     files = _definitions(args)
     subs = parse_substitutions(args.substitute)
     if args.jsonl:
@@ -173,6 +190,19 @@ def run(args: argparse.Namespace) -> int:
                   "commas): read anyway, but AWS accepts strict JSON only\n")
     # the generator says what is wrong with a top level that is not an object
     result = _generate(args, loaded.value if isinstance(loaded.value, dict) else data, name, subs)
+    return emit(args, result)
+
+
+def emit(args: argparse.Namespace, result: GenerateResult,
+         deploy: dict[str, Any] | None = None) -> int:
+    """Warnings on stderr, then the policy in ``--format`` on stdout; ``deploy``: the
+    region, account, partition and state machine ARN the writers use (default: the
+    options)."""
+    err = sys.stderr
+    from sfn_iam.cli import one_line
+
+    if args.format != "json" and args.provenance:
+        raise UsageError("--provenance prints JSON: use it with --format json")
     label = "error" if args.strict else "warning"
     for finding in result.warnings:
         err.write(f"sfn-iam: {label}: {one_line(str(finding))}\n")
@@ -180,10 +210,28 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if result.target_policies:
         _targets(result.target_policies, args.target_policies)
-    _size(result, args.split)
+    if args.format == "json" or args.split:
+        _size(result, args.split)
+    if args.format != "json":
+        from sfn_iam.render import render
+
+        deploy = deploy or {"region": args.region, "account": args.account,
+                            "partition": args.partition,
+                            "state_machine_arn": args.state_machine_arn}
+        sys.stdout.write(render(result, args.format, **deploy))
+        return 0
     out: object = _provenance(result) if args.provenance else result.document
     sys.stdout.write(json.dumps(out, indent=2) + "\n")
     return 0
+
+
+def _live_arn(definitions: list[str]) -> bool:
+    """One DEFINITION that is a state machine ARN (and no file of that name)."""
+    if len(definitions) != 1 or not definitions[0].startswith("arn:"):
+        return False
+    import os
+
+    return not os.path.exists(definitions[0])
 
 
 def _generate(args: argparse.Namespace, data: bytes | dict[str, Any], name: str | None,
@@ -227,6 +275,8 @@ def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str])
     if args.split:
         raise UsageError('--split writes the files of one definition; with --jsonl each line '
                          'carries its "size"')
+    if args.format != "json":
+        raise UsageError("--jsonl writes JSON lines: use it with --format json")
     _generate(args, _PROBE, None, subs)  # a malformed option: one usage error, not a line each
     max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
     dumps = json.JSONEncoder(separators=(",", ":")).encode
