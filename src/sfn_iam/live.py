@@ -198,13 +198,16 @@ def describe(arn: str, session: Session | None = None) -> Machine:
     return Machine(unqualified, definitions, roles, logging, xray, kms_key)
 
 
-def list_state_machines(region: str, session: Session | None = None) -> Iterator[str]:
+def list_state_machines(region: str, session: Session | None = None,
+                        page_size: int | None = None) -> Iterator[str]:
     """The ARN of every state machine of the account in ``region`` (ListStateMachines,
-    every page)."""
+    every page; ``page_size`` as maxResults)."""
     session = session or Session()
     token: str | None = None
     while True:
         kwargs: dict[str, Any] = {"nextToken": token} if token else {}
+        if page_size:
+            kwargs["maxResults"] = page_size
         page = session.call("stepfunctions", "ListStateMachines", f"region {region}", region,
                             **kwargs)
         for item in page.get("stateMachines", []):
