@@ -7,7 +7,8 @@ start-up stay cheap; the catalogue and YAML are loaded only when a definition ne
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["DefinitionError", "GenerateResult", "__version__", "generate_policy"]
+__all__ = ["DefinitionError", "GenerateResult", "__version__", "generate_policy",
+           "to_cloudformation", "to_sam", "to_terraform"]
 
 #: ``typing.TYPE_CHECKING`` without importing typing (mypy treats any ``TYPE_CHECKING`` as true)
 TYPE_CHECKING = False
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sfn_iam.errors import DefinitionError
     from sfn_iam.generate import GenerateResult, generate_policy
+    from sfn_iam.render import to_cloudformation, to_sam, to_terraform
 
 
 def __getattr__(name: str) -> Any:
@@ -23,6 +25,10 @@ def __getattr__(name: str) -> Any:
         from sfn_iam import generate
 
         return getattr(generate, name)
+    if name in ("to_cloudformation", "to_sam", "to_terraform"):  # the writers (issue 13)
+        from sfn_iam import render
+
+        return getattr(render, name)
     if name == "DefinitionError":
         from sfn_iam.errors import DefinitionError
 

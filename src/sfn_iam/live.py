@@ -108,10 +108,10 @@ class Session:
              **kwargs: Any) -> dict[str, Any]:
         """``operation`` of ``service`` (API name, e.g. ``DescribeStateMachine``) on
         ``subject`` (named in errors)."""
+        method = re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+        client = self.client(service, region)  # first: without boto3, the message says so
         from botocore import exceptions as bx  # type: ignore[import-untyped,unused-ignore]
 
-        method = re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-        client = self.client(service, region)
         try:
             return dict(getattr(client, method)(**kwargs))
         except bx.ClientError as exc:

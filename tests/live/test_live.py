@@ -248,3 +248,61 @@ def test_the_reader_actions_are_those_the_sdk_methods_need() -> None:
         assert [m["action"] for m in known] == [action]
         checked += 1
     assert checked == len(live.CALLS) - 1
+
+
+class _Terminal:
+    """stderr as a terminal (what isatty says), recording what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_all_in_region_shows_progress_on_a_terminal_only(
+        aws: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    role_arn = role("Progress")
+    for i in range(3):
+        state_machine(f"P{i}", lambda_definition(f"p-{i}"), role_arn)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    code = main(["generate", "--all-in-region", REGION])
+    out = capsys.readouterr().out
+    assert code == 0 and len(out.splitlines()) == 3
+    assert "[1/3]" in terminal.text and "[3/3]" in terminal.text
+    assert terminal.text.endswith("3 state machine(s) in us-east-1\n")
+
+
+def test_an_unknown_profile_or_no_credentials_is_one_line(
+        aws: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:X"
+    code, out, err = run(capsys, "generate", arn, "--profile", "nope")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "nope" in err
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, out, err = run(capsys, "generate", arn)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "no AWS credentials" in err
+
+
+def test_without_boto3_the_message_names_the_extra(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    for name in ("boto3", "botocore", "botocore.exceptions"):  # an install without the extra
+        monkeypatch.setitem(sys.modules, name, None)
+    code, out, err = run(capsys, "generate", f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:X")
+    assert code == 2 and out == "" and "pip install 'sfn-iam[aws]'" in err
+
+
+def test_a_bad_region_for_all_in_region_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "generate", "--all-in-region", "mars")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "mars" in err

@@ -74,3 +74,12 @@ def test_the_writers_are_imported_only_when_asked_for() -> None:
                                    "terraform")
     assert "sfn_iam.render.terraform" in terraform and "argparse" not in terraform
     assert not [m for m in terraform if m.startswith(("yaml", "boto3", "botocore", "hcl2"))]
+
+
+def test_the_writers_are_part_of_the_library() -> None:
+    import sfn_iam
+
+    result = sfn_iam.generate_policy(EXAMPLE.read_text(), state_machine_arn=ARN)
+    assert sfn_iam.to_cloudformation(result, state_machine_arn=ARN) == to_cloudformation(
+        result, state_machine_arn=ARN)
+    assert sfn_iam.to_sam is to_sam and sfn_iam.to_terraform is to_terraform

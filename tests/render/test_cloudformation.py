@@ -264,6 +264,28 @@ def test_references_of_every_kind_are_embedded() -> None:
         "Fn::Sub": ["${Text1}${AWS::AccountId}:r", {"Text1": "arn:x:s:${:"}]}
 
 
+def test_referenced_names_replace_whole_segments_of_the_resource_part() -> None:
+    """A Ref of a table or bucket gives its name: the name is replaced where it is a whole
+    segment of an ARN's resource part, never inside another name, never the machine's own."""
+    deploy = Deploy(**ENV, references={"Orders": {"Ref": "OrdersTable"},
+                                       "uploads": {"Ref": "Uploads"}})
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
+    assert value(deploy.pieces(table)) == {
+        "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:"
+                   "table/${OrdersTable}"}
+    assert value(deploy.pieces(f"{table}/index/*")) == {
+        "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:"
+                   "table/${OrdersTable}/index/*"}
+    assert value(deploy.pieces("arn:aws:s3:::uploads/in/*")) == {
+        "Fn::Sub": "arn:${AWS::Partition}:s3:::${Uploads}/in/*"}
+    assert value(deploy.pieces("arn:aws:s3:::uploads-old/in/*")) == {
+        "Fn::Sub": "arn:${AWS::Partition}:s3:::uploads-old/in/*"}
+    assert value(deploy.pieces(ARN)) == {  # the machine is named Orders too: no cycle
+        "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:"
+                   "stateMachine:Orders"}
+    assert value(deploy.pieces("Orders")) == {"Ref": "OrdersTable"}
+
+
 def test_a_reference_that_is_not_an_intrinsic_function_is_refused() -> None:
     result = generate_policy(_lambda_machine(), **ENV)
     with pytest.raises(ValueError, match="not a CloudFormation intrinsic"):
@@ -279,5 +301,7 @@ def test_any_string_survives_the_round_trip(parts: list[str]) -> None:
     """Whatever a string holds (``${``, ``${!``, the account, ARN separators), the
     CloudFormation value evaluates back to it."""
     text = "arn:" + ":".join(parts) if len(parts) > 4 else "".join(parts)
-    deploy = Deploy(**ENV, references={"arn:aws:s3:::b": {"Fn::GetAtt": ["B", "Arn"]}})
-    assert cfn(value(deploy.pieces(text)), {**PSEUDO, "B.Arn": "arn:aws:s3:::b"}) == text
+    deploy = Deploy(**ENV, references={"arn:aws:s3:::b": {"Fn::GetAtt": ["B", "Arn"]},
+                                       "ab": {"Ref": "Named"}})
+    assert cfn(value(deploy.pieces(text)),
+               {**PSEUDO, "B.Arn": "arn:aws:s3:::b", "Named": "ab"}) == text

@@ -61,7 +61,11 @@ def _all_in_region(args: argparse.Namespace, session: Any, subs: dict[str, str])
                          "DEFINITION")
     if args.format != "json":
         raise UsageError("--all-in-region writes JSON lines: use it with --format json")
-    _check_env(region, None, None)
+    try:
+        _check_env(region, None, None)
+    except UsageError:
+        raise UsageError(f"--all-in-region {region!r} is not an AWS region name such as "
+                         "us-east-1") from None
     arns = list(live.list_state_machines(region, session))
     tty = sys.stderr.isatty()
     dumps = json.JSONEncoder(separators=(",", ":")).encode

@@ -6,8 +6,10 @@ account fields of an ARN that equal the ``--partition`` / ``--region`` / ``--acc
 policy was generated for become the template's pseudo parameters (``${AWS::Partition}``,
 ``data.aws_partition``, ...), and a string that equals a template value (``references``: ARN
 -> expression), or starts with one followed by ``:`` or ``/`` (a Lambda version, an S3 key),
-becomes that expression. Deployed where the policy was generated for, the template gives
-back the policy, byte for byte; deployed elsewhere, it follows the stack."""
+becomes that expression; a referenced name (not an ARN: a table or bucket name, what a
+CloudFormation ``Ref`` gives) replaces the segments of an ARN's resource part equal to it.
+Deployed where the policy was generated for, the template gives back the policy, byte for
+byte; deployed elsewhere, it follows the stack."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ class Deploy:
     """Where the role is deployed: the values the policy was generated with, the state
     machine's own ARN, and the template values its strings may be written as."""
 
-    __slots__ = ("account", "name", "partition", "references", "region", "state_machine_arn")
+    __slots__ = ("account", "name", "names", "partition", "references", "region",
+                 "state_machine_arn")
 
     def __init__(self, region: str | None = None, account: str | None = None,
                  partition: str | None = None, state_machine_arn: str | None = None,
@@ -44,7 +47,13 @@ class Deploy:
         self.state_machine_arn = state_machine_arn
         #: the state machine's name, or None when unknown
         self.name = state_machine_arn.split(":")[6] if state_machine_arn else None
-        self.references = _acyclic(references or {}, state_machine_arn)
+        refs = _acyclic(references or {}, state_machine_arn)
+        #: referenced ARNs (matched whole, or as the start of a value)
+        self.references = {k: v for k, v in refs.items() if k.startswith("arn:")}
+        #: referenced names (a table or bucket name: matched as a whole segment of an ARN's
+        #: resource part, between ":" and "/"); never the state machine's own name in a
+        #: Step Functions ARN
+        self.names = {k: v for k, v in refs.items() if not k.startswith("arn:")}
 
     def pieces(self, value: str) -> list[Piece]:
         """``value`` as literal text, pseudo parameters and references (in order)."""
@@ -63,6 +72,9 @@ class Deploy:
             fields = value.split(":", 5)
             if len(fields) == 6:
                 return self._arn(fields)
+        expr = self.names.get(value)
+        if expr is not None:
+            return [("ref", expr)]
         if value and value == self.account:
             return [("pseudo", "account")]
         return [("text", value)]
@@ -75,11 +87,24 @@ class Deploy:
             pseudo = wanted.get(i)
             if pseudo is not None and pseudo[1] and fields[i] == pseudo[1]:
                 out.append(("pseudo", pseudo[0]))
+            elif i == 5 and self.names:
+                out += self._segments(fields[5], self.name if fields[2] == "states" else None)
             else:
                 out.append(("text", fields[i]))
             if i < 5:
                 out.append(("text", ":"))
         return _joined(out)
+
+    def _segments(self, resource: str, own: str | None) -> list[Piece]:
+        """An ARN's resource part with every segment that is a referenced name as that
+        reference (``table/Orders`` -> ``table/`` + the table's Ref)."""
+        import re
+
+        out: list[Piece] = []
+        for segment in re.split(r"([:/])", resource):
+            expr = None if segment == own else self.names.get(segment)
+            out.append(("text", segment) if expr is None else ("ref", expr))
+        return out
 
     def own_arn_pieces(self) -> list[Piece]:
         """The state machine's own ARN for the trust policy, built from its name (never a
