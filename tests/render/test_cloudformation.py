@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sfn_iam import generate_policy
+from sfn_iam.commands.trust_policy import trust_policy
 from sfn_iam.policy import INLINE_LIMIT, MANAGED_LIMIT, split
 from sfn_iam.render import dumps, to_cloudformation, to_sam
 from sfn_iam.render.cloudformation import value
@@ -67,13 +68,20 @@ def test_the_deployed_policy_is_the_json_policy(path: Path) -> None:
     props = cfn(template["Resources"]["StateMachineRole"]["Properties"], PSEUDO)
     if result.document.get("Statement"):
         assert props["Policies"] == [{"PolicyName": "sfn-iam", "PolicyDocument": result.document}]
-    trust = props["AssumeRolePolicyDocument"]["Statement"][0]
-    assert trust["Condition"] == {"ArnLike": {"aws:SourceArn": ARN},
-                                  "StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # the trust policy is sfn-iam trust-policy's
+    assert props["AssumeRolePolicyDocument"] == trust_policy(**ENV)[0]
     # the text holds pseudo parameters, not the literal values of this account
     text = json.dumps(template)
     assert "123456789012" not in text
     assert "us-east-1" not in text
+
+
+def test_the_trust_policy_without_a_machine_arn_is_trust_policys() -> None:
+    env = {"region": "eu-west-1", "account": "123456789012"}
+    result = generate_policy((ROOT / "examples" / "lambda.asl.json").read_text(), **env)
+    props = to_cloudformation(result, **env)["Resources"]["StateMachineRole"]["Properties"]
+    values = {**PSEUDO, "AWS::Region": "eu-west-1"}
+    assert cfn(props["AssumeRolePolicyDocument"], values) == trust_policy(**env)[0]
 
 
 def test_the_json_output_is_the_same_in_another_region_and_partition() -> None:
