@@ -65,6 +65,17 @@ def hcl_string(raw: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
+def heredoc_json(raw: str, values: dict[str, str]) -> str:
+    """A ``<<-EOT`` heredoc as python-hcl2 returns it (quoted, indented), its ``${...}``
+    interpolations evaluated (a heredoc has no backslash escapes: the JSON keeps its own)."""
+    assert raw.startswith('"<<-EOT\n') and raw.endswith('EOT"'), raw[:40]
+    lines = raw[len('"<<-EOT\n') : -len('EOT"')].rstrip(" ").splitlines()
+    margin = min(len(x) - len(x.lstrip(" ")) for x in lines if x.strip())
+    body = "\n".join(x[margin:] for x in lines)
+    assert "$${" not in body and "%{" not in body
+    return _SUB.sub(lambda m: values[m.group(1)], body)
+
+
 def terraform_policy(parsed: dict[str, Any], label: str, values: dict[str, str]) -> dict[str, Any]:
     """The JSON policy an ``aws_iam_policy_document`` data source of python-hcl2's parse
     stands for (the lists kept as lists, as sfn-iam writes them)."""
@@ -75,6 +86,8 @@ def terraform_policy(parsed: dict[str, Any], label: str, values: dict[str, str])
     else:
         raise KeyError(label)
     statements = []
+    for heredoc in doc.get("source_policy_documents", []):
+        statements += json.loads(heredoc_json(heredoc, values))["Statement"]
     for st in doc.get("statement", []):
         out: dict[str, Any] = {"Effect": hcl_string(st["effect"], values)}
         for attr, key in (("actions", "Action"), ("resources", "Resource")):

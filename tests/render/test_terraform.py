@@ -5,6 +5,7 @@ sources give the same partition, region and account."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sfn_iam.policy import MANAGED_LIMIT, split
 from sfn_iam.render import to_terraform
 from sfn_iam.render.terraform import _Writer
 from sfn_iam.render.values import Deploy
-from tests.render.evaluate import hcl_string, normal, terraform_policy
+from tests.render.evaluate import hcl_string, heredoc_json, normal, terraform_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.asl.*"))
@@ -154,3 +155,35 @@ def test_a_dollar_before_an_interpolation_stays_a_dollar() -> None:
                                   ("pseudo", "region")])
     assert "$${" not in expression and "%${" not in expression
     assert hcl_string(hcl2.loads(f"x = {expression}\n")["x"], DATA) == "a$123456789012%us-east-1"
+
+
+def test_an_ampersand_brace_is_never_read_as_a_policy_variable() -> None:
+    """aws_iam_policy_document reads ``&{x}`` in its blocks as the policy variable ``${x}``:
+    a statement holding ``&{`` goes in as JSON (source_policy_documents), which it does not
+    rewrite; the other statements stay blocks."""
+    definition = {"StartAt": "R", "States": {
+        "R": {"Type": "Task", "Resource": "arn:aws:states:::s3:getObject", "Next": "L",
+              "Parameters": {"Bucket": "b", "Key": 'a&{aws:username}/x$%{y}"q\\'}},
+        "L": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+              "Parameters": {"FunctionName": "f"}}}}
+    result = generate_policy(definition, **ENV)
+    text = to_terraform(result, **ENV)
+    parsed = hcl2.loads(text)
+    block = parsed["data"][-1]['"aws_iam_policy_document"']['"state_machine"']
+    assert len(block["source_policy_documents"]) == 1 and len(block["statement"]) == 1
+    assert "&{" not in str(block["statement"])
+    deployed = terraform_policy(parsed, "state_machine", DATA)
+    key = json.dumps
+    assert sorted(map(key, deployed["Statement"])) == sorted(
+        map(key, normal(result.document)["Statement"]))
+    assert referenced(parsed) <= declared(parsed)
+
+
+@given(st.text(alphabet='ab:/*?${}%&"\\\n', max_size=16))
+def test_any_string_survives_the_json_path(text: str) -> None:
+    writer = _Writer(Deploy(**ENV), "state_machine")
+    statement = {"Effect": "Allow", "Action": ["s3:GetObject"],
+                 "Resource": [f"arn:aws:s3:::{text}", f"arn:aws:sqs:us-east-1:123456789012:{text}"]}
+    body = writer.json({"Version": "2012-10-17", "Statement": [statement]})
+    heredoc = '"<<-EOT\n' + "".join(f"    {x}\n" for x in body.splitlines()) + '    EOT"'
+    assert json.loads(heredoc_json(heredoc, DATA))["Statement"] == [statement]

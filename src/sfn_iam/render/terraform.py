@@ -11,6 +11,7 @@ so the output can sit in a module beside others."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from sfn_iam.render.values import Deploy, Piece
@@ -73,11 +74,51 @@ class _Writer:
         return f"[\n{inner}{indent}]"
 
     def document(self, label: str, doc: dict[str, Any]) -> str:
+        """The data source of a policy document. A statement with ``&{`` in a resource or a
+        condition value goes in as JSON (``source_policy_documents``): the data source reads
+        ``&{`` in its blocks as ``${`` (its spelling of IAM policy variables), which would
+        turn a literal name into a policy variable."""
         lines = [f'data "aws_iam_policy_document" "{label}" {{']
-        for st in doc.get("Statement", []):
-            lines += ["  statement {", *self.statement(st), "  }"]
+        statements = doc.get("Statement", [])
+        as_json = [st for st in statements if _has_ampersand_brace(st)]
+        if as_json:
+            body = self.json({"Version": doc.get("Version", "2012-10-17"), "Statement": as_json})
+            lines += ["  source_policy_documents = [<<-EOT",
+                      *(f"    {line}" for line in body.splitlines()), "    EOT", "  ]"]
+        for st in statements:
+            if not as_json or not _has_ampersand_brace(st):
+                lines += ["  statement {", *self.statement(st), "  }"]
         lines.append("}")
         return "\n".join(lines)
+
+    def json(self, node: object, indent: str = "", key: str = "") -> str:
+        """``node`` as JSON inside a heredoc template: resource and condition strings with
+        their interpolations, every ``$`` and ``%`` written ``\\u0024`` / ``\\u0025`` (JSON
+        reads them back; the template never sees ``${`` or ``%{``)."""
+        inner = indent + "  "
+        if isinstance(node, dict):
+            items = [f"{inner}{_json_text(str(k), quoted=True)}: "
+                     f"{self.json(v, inner, key if key == 'Condition' else str(k))}"
+                     for k, v in node.items()]
+            return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
+        if isinstance(node, list):
+            items = [f"{inner}{self.json(v, inner, key)}" for v in node]
+            return "[\n" + ",\n".join(items) + f"\n{indent}]" if items else "[]"
+        if isinstance(node, str):
+            if key not in ("Resource", "NotResource", "Condition"):
+                return _json_text(node, quoted=True)
+            out = ['"']
+            for kind, item in self.deploy.pieces(node):
+                if kind == "text":
+                    out.append(_json_text(str(item)))
+                elif kind == "pseudo":
+                    source, attribute = _PSEUDO[str(item)]
+                    self.used.add(str(item))
+                    out.append(f"${{data.{source}.{self.label}.{attribute}}}")
+                else:
+                    out.append(f"${{{_reference(item)}}}")
+            return "".join([*out, '"'])
+        return _json_text(str(node), quoted=True) if node is not None else "null"
 
     def statement(self, st: dict[str, Any]) -> list[str]:
         lines = []
@@ -125,6 +166,24 @@ def _literal(text: str) -> str:
         out.append(_ESCAPES.get(c, c if c.isprintable() else f"\\u{ord(c):04x}"))
         i += 1
     return "".join(out)
+
+
+def _has_ampersand_brace(st: dict[str, Any]) -> bool:
+    """Does a resource or condition value of the statement hold ``&{``?"""
+    values: list[Any] = []
+    for key in ("Resource", "NotResource"):
+        item = st.get(key, [])
+        values += item if isinstance(item, list) else [item]
+    for block in st.get("Condition", {}).values():
+        for item in block.values():
+            values += item if isinstance(item, list) else [item]
+    return any("&{" in str(v) for v in values)
+
+
+def _json_text(text: str, quoted: bool = False) -> str:
+    """``text`` as JSON string contents with ``$`` and ``%`` as ``\\u`` escapes."""
+    out = json.dumps(text)[1:-1].replace("$", "\\u0024").replace("%", "\\u0025")
+    return f'"{out}"' if quoted else out
 
 
 def _quoted(text: str) -> str:
