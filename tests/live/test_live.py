@@ -306,3 +306,18 @@ def test_without_boto3_the_message_names_the_extra(
 def test_a_bad_region_for_all_in_region_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "generate", "--all-in-region", "mars")
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and "mars" in err
+
+
+def test_all_in_region_strict_drops_the_policies_with_warnings(
+        aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+    role_arn = role("Strict")
+    state_machine("Clean", ONE, role_arn)
+    dynamic = {"StartAt": "D", "States": {"D": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+        "Parameters": {"FunctionName.$": "$.fn"}}}}
+    state_machine("Dynamic", dynamic, role_arn)
+    code, out, _ = run(capsys, "generate", "--all-in-region", REGION, "--strict")
+    lines = {json.loads(x)["arn"].rsplit(":", 1)[-1]: json.loads(x) for x in out.splitlines()}
+    assert code == 1
+    assert "policy" in lines["Clean"] and "policy" not in lines["Dynamic"]
+    assert [w["code"] for w in lines["Dynamic"]["warnings"]] == ["dynamic-resource"]

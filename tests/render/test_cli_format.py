@@ -83,3 +83,18 @@ def test_the_writers_are_part_of_the_library() -> None:
     assert sfn_iam.to_cloudformation(result, state_machine_arn=ARN) == to_cloudformation(
         result, state_machine_arn=ARN)
     assert sfn_iam.to_sam is to_sam and sfn_iam.to_terraform is to_terraform
+
+
+def test_more_than_ten_managed_policies_is_a_warning(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.render.test_cloudformation import _big_definition
+
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(_big_definition(1500)))
+    code, out, err = run(capsys, str(big), "--state-machine-arn", ARN, "--format", "cfn")
+    template = yaml.safe_load(out)
+    attached = template["Resources"]["StateMachineRole"]["Properties"]["ManagedPolicyArns"]
+    assert code == 0 and len(attached) > 10
+    assert "more than 10 managed policies" in err
+    code, out, err = run(capsys, str(EXAMPLE), "--state-machine-arn", ARN, "--format", "cfn")
+    assert "managed policies" not in err

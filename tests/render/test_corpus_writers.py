@@ -12,11 +12,12 @@ from typing import Any
 
 import hcl2
 import pytest
+import yaml
 
 from sfn_iam import generate_policy
 from sfn_iam.errors import DefinitionError
 from sfn_iam.policy import MANAGED_LIMIT, split
-from sfn_iam.render import to_cloudformation, to_terraform
+from sfn_iam.render import dumps, to_cloudformation, to_terraform
 from tests.render.evaluate import cfn, normal, terraform_policy
 from tests.render.test_cloudformation import lint
 from tests.test_corpus import ACCOUNT, CORPUS, REGION, substitutions
@@ -67,6 +68,7 @@ def test_every_corpus_policy_deploys_as_the_json_policy() -> None:
                                          "PolicyDocument": result.document}], name
         if i not in sample:
             continue
+        assert yaml.safe_load(dumps(template)) == template, name  # quoting of odd names
         parsed = hcl2.loads(to_terraform(result, **ENV))
         if "ManagedPolicyArns" not in role and result.document.get("Statement"):
             assert terraform_policy(parsed, "state_machine", DATA) == normal(result.document), name

@@ -213,8 +213,11 @@ def emit(args: argparse.Namespace, result: GenerateResult,
     if args.format == "json" or args.split:
         _size(result, args.split)
     if args.format != "json":
-        from sfn_iam.render import render
+        from sfn_iam.render import managed_policy_count, render
 
+        if managed_policy_count(result) > 10:
+            err.write("sfn-iam: warning: the template attaches more than 10 managed policies: "
+                      "over IAM's default quota of managed policies per role\n")
         deploy = deploy or {"region": args.region, "account": args.account,
                             "partition": args.partition,
                             "state_machine_arn": args.state_machine_arn}

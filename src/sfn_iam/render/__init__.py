@@ -12,7 +12,16 @@ if TYPE_CHECKING:
 
     from sfn_iam.generate import GenerateResult
 
-__all__ = ["dumps", "render", "to_cloudformation", "to_sam", "to_terraform"]
+__all__ = ["dumps", "managed_policy_count", "render", "to_cloudformation", "to_sam",
+           "to_terraform"]
+
+
+def managed_policy_count(result: GenerateResult) -> int:
+    """How many managed policies the writers attach (0: the policy is inline)."""
+    from sfn_iam.render.cloudformation import _parts
+
+    parts = _parts(result)
+    return 0 if parts is None else len(parts)
 
 
 def render(result: GenerateResult, fmt: str, *, region: str | None = None,
