@@ -37,8 +37,11 @@ CALLS: dict[str, tuple[str, str]] = {
     "GetPolicyVersion": ("iam:GetPolicyVersion", _POLICIES),
 }
 
-_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-                     "UnrecognizedClientException", "InvalidClientTokenId"})
+_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+#: the credentials themselves were refused (not a missing permission)
+_REJECTED = frozenset({"UnrecognizedClientException", "InvalidClientTokenId",
+                       "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException",
+                       "InvalidSignatureException"})
 
 _MACHINE_ARN = re.compile(r"arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:"
                           r"([A-Za-z0-9_-]{1,80})(?::([A-Za-z0-9_-]{1,80}))?")
@@ -117,7 +120,15 @@ class Session:
         except bx.ClientError as exc:
             error = exc.response.get("Error", {})
             code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-            if code in _DENIED or "AccessDenied" in code or "not authorized" in message:
+            inner = re.search(r"<Code>([^<]*)</Code>.*<Message>([^<]*)</Message>", message, re.S)
+            if inner:  # an XML error body the client did not parse
+                code, message = inner.group(1), inner.group(2)
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in _REJECTED or "security token" in message:
+                raise LiveError(f"{subject}: the AWS credentials were refused ({code}: "
+                                f"{message}); check the profile or the AWS_* variables") from None
+            if (code in _DENIED or "AccessDenied" in code or "not authorized" in message
+                    or status == 403):
                 action = CALLS[operation][0]
                 raise LiveError(f"{subject}: access denied: reading it needs the IAM "
                                 f"permission {action} (the reader's least-privilege policy "

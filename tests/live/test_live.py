@@ -321,3 +321,14 @@ def test_all_in_region_strict_drops_the_policies_with_warnings(
     assert code == 1
     assert "policy" in lines["Clean"] and "policy" not in lines["Dynamic"]
     assert [w["code"] for w in lines["Dynamic"]["warnings"]] == ["dynamic-resource"]
+
+
+def test_refused_credentials_are_not_a_missing_permission(
+        aws: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    arn = state_machine("Keys", ONE, role("Keys"))["stateMachineArn"]
+    set_auth(aws, enforced=True)
+    _with(monkeypatch, {"AWS_ACCESS_KEY_ID": "AKIANOTAKEY000000000",
+                        "AWS_SECRET_ACCESS_KEY": "wrong"})
+    code, out, err = run(capsys, "generate", arn)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "credentials were refused" in err and "access denied" not in err

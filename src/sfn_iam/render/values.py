@@ -120,8 +120,9 @@ class Deploy:
 
 
 def _acyclic(references: Mapping[str, object], own: str | None) -> dict[str, object]:
-    """The references without the state machine's own ARN (and its versions, aliases and
-    executions): the machine depends on its role, so the role may not depend on it."""
+    """The references without the state machine's own ARN (and its versions and aliases,
+    which start with it): the machine depends on its role, so the role may not depend on
+    it."""
     out: dict[str, object] = {}
     for key, expr in references.items():
         if not isinstance(key, str) or not key:
