@@ -313,3 +313,13 @@ def test_any_string_survives_the_round_trip(parts: list[str]) -> None:
                                        "ab": {"Ref": "Named"}})
     assert cfn(value(deploy.pieces(text)),
                {**PSEUDO, "B.Arn": "arn:aws:s3:::b", "Named": "ab"}) == text
+
+
+@given(st.text(max_size=30))
+def test_any_string_survives_yaml(text: str) -> None:
+    """YAML output keeps any string (quotes, control characters, ``*``, ``&``, ``!``, line
+    breaks) exactly, with no anchors or aliases."""
+    deploy = Deploy(**ENV)
+    template = {"Resources": {"R": {"Properties": {"Resource": [
+        value(deploy.pieces(text)), value(deploy.pieces(f"arn:aws:s3:::{text}"))]}}}}
+    assert yaml.safe_load(dumps(template)) == template
