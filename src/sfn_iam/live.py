@@ -206,6 +206,8 @@ def describe(arn: str, session: Session | None = None) -> Machine:
         enc = d.get("encryptionConfiguration") or {}
         if enc.get("type") == "CUSTOMER_MANAGED_KMS_KEY" and enc.get("kmsKeyId"):
             kms_key = str(enc["kmsKeyId"])
+            if kms_key.startswith("alias/"):  # an alias name: its ARN (a warning says why
+                kms_key = f"arn:{m.group(1)}:kms:{region}:{m.group(3)}:{kms_key}"  # not ideal)
     return Machine(unqualified, definitions, roles, logging, xray, kms_key)
 
 

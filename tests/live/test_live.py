@@ -332,3 +332,15 @@ def test_refused_credentials_are_not_a_missing_permission(
     code, out, err = run(capsys, "generate", arn)
     assert code == 2 and out == "" and len(err.splitlines()) == 1
     assert "credentials were refused" in err and "access denied" not in err
+
+
+def test_a_customer_managed_key_adds_its_permissions(aws: str) -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    arn = state_machine("Encrypted", ONE, role("Enc"), encryptionConfiguration={
+        "type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key,
+        "kmsDataKeyReusePeriodSeconds": 300})["stateMachineArn"]
+    machine = live.describe(arn)
+    assert machine.kms_key == key
+    document = live.generate(machine).document
+    kms = [s for s in document["Statement"] if "kms:Decrypt" in s["Action"]]
+    assert kms and kms[0]["Resource"] == [key]

@@ -52,7 +52,6 @@ def _settings(args: argparse.Namespace, machine: Machine) -> None:
 
 def _all_in_region(args: argparse.Namespace, session: Any, subs: dict[str, str]) -> int:
     from sfn_iam import live
-    from sfn_iam.errors import DefinitionError
     from sfn_iam.generate import _check_env
 
     region = args.all_in_region
@@ -71,33 +70,43 @@ def _all_in_region(args: argparse.Namespace, session: Any, subs: dict[str, str])
     dumps = json.JSONEncoder(separators=(",", ":")).encode
     status = 0
     for arn, machine in live.each(arns, session, _progress if tty else None):
-        line: dict[str, Any] = {"arn": arn}
-        try:
-            if isinstance(machine, live.LiveError):
-                raise machine
-            _settings(args, machine)
-            result = live.generate(machine, substitutions=subs,
-                                   qualifier_condition=args.qualifier_condition)
-        except (live.LiveError, DefinitionError) as exc:
-            line["error"] = str(exc)
-            status = max(status, 2)
-        else:
-            line["role"] = machine.role_arns[0] if len(machine.role_arns) == 1 else \
-                machine.role_arns
-            if args.strict and result.warnings:
-                status = max(status, 1)
-            else:
-                line["policy"] = result.document
-                if args.provenance:
-                    line["grants"] = [g.to_json() for g in result.grants]
-            line["warnings"] = _warnings(result)
-            line["size"] = result.size
+        line, code = _line(args, arn, machine, subs)
+        status = max(status, code)
         if tty:
             sys.stderr.write("\r\x1b[K")
         sys.stdout.write(dumps(line) + "\n")
     if tty:
         sys.stderr.write(f"\r\x1b[Ksfn-iam: {len(arns)} state machine(s) in {region}\n")
     return status
+
+
+def _line(args: argparse.Namespace, arn: str, machine: Machine | Exception,
+          subs: dict[str, str]) -> tuple[dict[str, Any], int]:
+    """The JSON line of one state machine, and its exit status (2 error, 1 strict)."""
+    from sfn_iam import live
+    from sfn_iam.errors import DefinitionError
+
+    line: dict[str, Any] = {"arn": arn}
+    try:
+        if isinstance(machine, Exception):
+            raise machine
+        _settings(args, machine)
+        result = live.generate(machine, substitutions=subs,
+                               qualifier_condition=args.qualifier_condition)
+    except (live.LiveError, DefinitionError, UsageError) as exc:
+        line["error"] = str(exc)
+        return line, 2
+    line["role"] = machine.role_arns[0] if len(machine.role_arns) == 1 else machine.role_arns
+    status = 0
+    if args.strict and result.warnings:
+        status = 1
+    else:
+        line["policy"] = result.document
+        if args.provenance:
+            line["grants"] = [g.to_json() for g in result.grants]
+    line["warnings"] = _warnings(result)
+    line["size"] = result.size
+    return line, status
 
 
 def _progress(done: int, total: int, arn: str) -> None:
