@@ -344,3 +344,17 @@ def test_a_customer_managed_key_adds_its_permissions(aws: str) -> None:
     document = live.generate(machine).document
     kms = [s for s in document["Statement"] if "kms:Decrypt" in s["Action"]]
     assert kms and kms[0]["Resource"] == [key]
+
+
+def test_logging_and_tracing_settings_add_their_permissions(aws: str) -> None:
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/x:*"
+    arn = state_machine("Logged", ONE, role("Logged"), tracingConfiguration={"enabled": True},
+                        loggingConfiguration={"level": "ALL", "includeExecutionData": True,
+                                              "destinations": [{"cloudWatchLogsLogGroup": {
+                                                  "logGroupArn": group}}]})["stateMachineArn"]
+    machine = live.describe(arn)
+    assert machine.logging and machine.xray
+    actions = {a for s in live.generate(machine).document["Statement"] for a in s["Action"]}
+    assert {"logs:CreateLogDelivery", "xray:PutTraceSegments", "lambda:InvokeFunction"} <= actions
+    plain = live.describe(state_machine("Plain", ONE, role("Plain"))["stateMachineArn"])
+    assert not plain.logging and not plain.xray
