@@ -43,6 +43,9 @@ _REJECTED = frozenset({"UnrecognizedClientException", "InvalidClientTokenId",
                        "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException",
                        "InvalidSignatureException"})
 
+#: partition -> a region whose IAM endpoint serves it (``aws`` needs none: aws-global)
+_IAM_REGION = {"aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
 _MACHINE_ARN = re.compile(r"arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:"
                           r"([A-Za-z0-9_-]{1,80})(?::([A-Za-z0-9_-]{1,80}))?")
 
@@ -269,31 +272,34 @@ def role_policies(role_arn: str, session: Session | None = None) -> list[dict[st
     if not role_arn.startswith("arn:") or ":role/" not in role_arn:
         raise LiveError(f"{role_arn}: not an IAM role ARN such as "
                         "arn:aws:iam::123456789012:role/NAME")
-    session.call("iam", "GetRole", role_arn, RoleName=name)
+    # IAM is global to a partition: outside "aws", a region of the role's partition picks
+    # its endpoint (a client without a region is aws-global)
+    region = _IAM_REGION.get(role_arn.split(":")[1])
+    session.call("iam", "GetRole", role_arn, region, RoleName=name)
     out: list[dict[str, Any]] = []
-    for policy_name in _pages(session, "ListRolePolicies", role_arn, "PolicyNames",
+    for policy_name in _pages(session, "ListRolePolicies", role_arn, region, "PolicyNames",
                               RoleName=name):
-        got = session.call("iam", "GetRolePolicy", role_arn, RoleName=name,
+        got = session.call("iam", "GetRolePolicy", role_arn, region, RoleName=name,
                            PolicyName=policy_name)
         out.append({"name": str(policy_name), "type": "inline",
                     "document": _document(got["PolicyDocument"])})
-    for attached in _pages(session, "ListAttachedRolePolicies", role_arn, "AttachedPolicies",
-                           RoleName=name):
+    for attached in _pages(session, "ListAttachedRolePolicies", role_arn, region,
+                           "AttachedPolicies", RoleName=name):
         arn = str(attached["PolicyArn"])
-        meta = session.call("iam", "GetPolicy", arn, PolicyArn=arn)["Policy"]
-        version = session.call("iam", "GetPolicyVersion", arn, PolicyArn=arn,
+        meta = session.call("iam", "GetPolicy", arn, region, PolicyArn=arn)["Policy"]
+        version = session.call("iam", "GetPolicyVersion", arn, region, PolicyArn=arn,
                                VersionId=meta["DefaultVersionId"])["PolicyVersion"]
         out.append({"name": str(attached["PolicyName"]), "type": "managed", "arn": arn,
                     "document": _document(version["Document"])})
     return out
 
 
-def _pages(session: Session, operation: str, subject: str, key: str,
+def _pages(session: Session, operation: str, subject: str, region: str | None, key: str,
            **kwargs: Any) -> Iterator[Any]:
     """The items of every page of an IAM list operation (``Marker`` / ``IsTruncated``)."""
     marker: str | None = None
     while True:
-        page = session.call("iam", operation, subject, **kwargs,
+        page = session.call("iam", operation, subject, region, **kwargs,
                             **({"Marker": marker} if marker else {}))
         yield from page.get(key, [])
         marker = page.get("Marker") if page.get("IsTruncated") else None

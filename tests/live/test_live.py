@@ -358,3 +358,16 @@ def test_logging_and_tracing_settings_add_their_permissions(aws: str) -> None:
     assert {"logs:CreateLogDelivery", "xray:PutTraceSegments", "lambda:InvokeFunction"} <= actions
     plain = live.describe(state_machine("Plain", ONE, role("Plain"))["stateMachineArn"])
     assert not plain.logging and not plain.xray
+
+
+def test_roles_of_other_partitions_are_read_through_their_partitions_iam(aws: str) -> None:
+    """IAM is global to a partition: a client without a region is aws-global (commercial),
+    so an aws-cn role is read with a China region."""
+    session = live.Session()
+    regions: list[str] = []
+    client = session.client("iam", "cn-north-1")
+    client.meta.events.register("before-parameter-build",
+                                lambda **_: regions.append(client.meta.region_name))
+    with pytest.raises(live.LiveError, match="GetRole"):  # moto's aws-cn IAM has no such role
+        live.role_policies("arn:aws-cn:iam::123456789012:role/China", session)
+    assert regions == ["cn-north-1"]
