@@ -148,7 +148,8 @@ TOKENS = ["a.json", "b.yaml", "-", "--region", "--account", "--partition", "--st
           "--qualifier-condition", "--strict", "--provenance", "--jsonl", "--as-templates",
           "us-east-1", "-x",
           "", "--", "--reg", "--region=eu-west-1", "--substitute", "A=1", "--max-bytes", "10",
-          "-h", "--help", "x y", "-1", "--state-machine", "--parameter", "K=V", "--state-mach"]
+          "-h", "--help", "x y", "-1", "--state-machine", "--parameter", "K=V", "--state-mach",
+          "--format", "cfn", "terraform", "xml"]
 
 
 def test_fast_parse_agrees_with_argparse() -> None:
@@ -164,7 +165,8 @@ def test_fast_parse_agrees_with_argparse() -> None:
     cases = [["a.json"], ["a.json", "--region", "us-east-1", "--account", "123456789012"],
              ["--region", "x", "a.json"], ["a.json", "--region", "x", "b.yaml"],
              ["--jsonl", "a.json", "b.yaml"], ["-", "--xray"], ["a.json", "--region"],
-             ["a.json", "--region", "-x"], ["a.json", "--region", "x", "--region", "y"]]
+             ["a.json", "--region", "-x"], ["a.json", "--region", "x", "--region", "y"],
+             ["a.json", "--format", "cfn"], ["a.json", "--format", "xml"], ["--format", "a.json"]]
     cases += [[rng.choice(TOKENS) for _ in range(rng.randint(0, 7))] for _ in range(3000)]
     plain = TOKENS[:18]  # the tokens of the command lines fast_parse reads
     cases += [[rng.choice(plain) for _ in range(rng.randint(1, 9))] for _ in range(3000)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 __all__ = ["DefinitionError", "GenerateResult", "StateMachine", "__version__", "generate_policy",
-           "generate_state_machine", "load_state_machines"]
+           "generate_state_machine", "load_state_machines", "to_cloudformation", "to_sam",
+           "to_terraform"]
 
 #: ``typing.TYPE_CHECKING`` without importing typing (mypy treats any ``TYPE_CHECKING`` as true)
 TYPE_CHECKING = False
@@ -17,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sfn_iam.errors import DefinitionError
     from sfn_iam.generate import GenerateResult, generate_policy
+    from sfn_iam.render import to_cloudformation, to_sam, to_terraform
     from sfn_iam.sources import StateMachine, generate_state_machine, load_state_machines
 
 
@@ -29,6 +31,10 @@ def __getattr__(name: str) -> Any:
         from sfn_iam import sources  # templates: imported only when asked for
 
         return getattr(sources, name)
+    if name in ("to_cloudformation", "to_sam", "to_terraform"):  # the writers (issue 13)
+        from sfn_iam import render
+
+        return getattr(render, name)
     if name == "DefinitionError":
         from sfn_iam.errors import DefinitionError
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from sfn_iam.generate import GenerateResult
+    from sfn_iam.sources import StateMachine
 
 
 def _positive_int(text: str) -> int:
@@ -83,7 +84,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", action="store_true",
                    help="process every DEFINITION in one run: one JSON line each on stdout, "
                    '{"file", "policy", "warnings"} or {"file", "error"}')
+    # issue 13: output formats (sfn_iam.render) and live accounts (sfn_iam.live)
+    p.add_argument("--format", choices=FORMATS, default="json",
+                   help="json: the policy document; cfn: a CloudFormation template with the "
+                   "role; sam: a SAM Policies list; terraform: aws_iam_policy_document + "
+                   "aws_iam_role")
+    p.add_argument("--all-in-region", metavar="REGION",
+                   help="read every state machine of the account in REGION (needs "
+                   "sfn-iam[aws]); one JSON line each, as --jsonl")
+    p.add_argument("--profile", help="the AWS profile for a state machine ARN or "
+                   "--all-in-region (default: the boto3 credential chain)")
 
+
+#: --format's choices (issue 13)
+FORMATS = ("json", "cfn", "sam", "terraform")
 
 #: the options :func:`fast_parse` reads: flag -> dest, and option with one value -> dest
 _FLAGS = {"--xray": "xray", "--logging": "logging", "--qualifier-condition": "qualifier_condition",
@@ -92,7 +106,7 @@ _FLAGS = {"--xray": "xray", "--logging": "logging", "--qualifier-condition": "qu
 _VALUES = {"--region": "region", "--account": "account", "--partition": "partition",
            "--state-machine-arn": "state_machine_arn", "--kms-key": "kms_key",
            "--target-policies": "target_policies", "--split": "split",
-           "--state-machine": "state_machine"}
+           "--state-machine": "state_machine", "--format": "format"}
 
 
 def fast_parse(argv: list[str]) -> SimpleNamespace | None:
@@ -111,7 +125,8 @@ def fast_parse(argv: list[str]) -> SimpleNamespace | None:
         definition=[], region=None, account=None, partition=None, state_machine_arn=None,
         xray=False, logging=False, kms_key=None, qualifier_condition=False,
         target_policies=None, substitute=[], strict=False, max_bytes=None, provenance=False,
-        split=None, jsonl=False, as_templates=False, state_machine=None, parameter=[])
+        split=None, jsonl=False, as_templates=False, state_machine=None, parameter=[],
+        format="json", all_in_region=None, profile=None)
     files: list[str] = ns.definition
     runs = 0  # runs of DEFINITION arguments
     previous_positional = False
@@ -125,7 +140,7 @@ def fast_parse(argv: list[str]) -> SimpleNamespace | None:
             if i + 1 >= n:
                 return None
             value = argv[i + 1]
-            if not value or value.startswith("-"):
+            if not value or value.startswith("-") or (arg == "--format" and value not in FORMATS):
                 return None
             setattr(ns, _VALUES[arg], value)
             previous_positional = False
@@ -203,6 +218,10 @@ def _needs_sources(value: Any, data: bytes) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.all_in_region is not None or _live_arn(args.definition):
+        from sfn_iam.commands.generate_live import run_live  # issue 13: a live account
+
+        return run_live(args)
     files = _definitions(args)
     subs = parse_substitutions(args.substitute)
     params = parse_parameters(args.parameter)
@@ -213,28 +232,28 @@ def run(args: argparse.Namespace) -> int:
     from sfn_iam.load import DEFAULT_MAX_BYTES, load, read_source
 
     if _is_template_path(files[0]):
-        return _emit(args, _from_sources(args, files[0], subs, params, None)[0][1])
+        return _emit_template(args, files[0], subs, params, None)
     data, name = read_source(files[0], args.max_bytes or DEFAULT_MAX_BYTES)
     try:
         loaded = load(data, name)
     except DefinitionError:
         if b"!" not in data and b"${" not in data and b"resource" not in data:
             raise
-        return _emit(args, _from_sources(args, files[0], subs, params, data)[0][1])
+        return _emit_template(args, files[0], subs, params, data)
     if _needs_sources(loaded.value, data):
-        return _emit(args, _from_sources(args, files[0], subs, params, data)[0][1])
+        return _emit_template(args, files[0], subs, params, data)
     err = sys.stderr
     if loaded.lenient:
         err.write(f"sfn-iam: note: {one_line(name)} is not strict JSON (comments or trailing "
                   "commas): read anyway, but AWS accepts strict JSON only\n")
     # the generator says what is wrong with a top level that is not an object
     result = _generate(args, loaded.value if isinstance(loaded.value, dict) else data, name, subs)
-    return _emit(args, result)
+    return emit(args, result)
 
 
 def _from_sources(args: argparse.Namespace, path: str, subs: dict[str, str],
                   params: dict[str, str], data: bytes | None,
-                  every: bool = False) -> list[tuple[str, GenerateResult]]:
+                  every: bool = False) -> list[tuple[StateMachine, GenerateResult]]:
     """The policy of the template's state machine (``--state-machine`` chooses one of
     several); with ``every``, of each of them."""
     from sfn_iam.load import DEFAULT_MAX_BYTES
@@ -250,17 +269,48 @@ def _from_sources(args: argparse.Namespace, path: str, subs: dict[str, str],
         names = ", ".join(m.name for m in machines)
         raise UsageError(f"{shown}: {len(machines)} state machines ({names}): choose one with "
                          "--state-machine NAME")
-    return [(m.name, generate_state_machine(
+    return [(m, generate_state_machine(
         m, region=args.region, account=args.account, partition=args.partition,
         substitutions=subs, xray=args.xray, logging=args.logging, kms_key=args.kms_key,
-        state_machine_arn=args.state_machine_arn, qualifier_condition=args.qualifier_condition))
+        state_machine_arn=args.state_machine_arn, qualifier_condition=args.qualifier_condition,
+        as_templates=args.as_templates))
         for m in machines]
 
 
-def _emit(args: argparse.Namespace, result: GenerateResult) -> int:
+#: the writers each template kind can refer back to (its own resources)
+_REFERABLE = {"cfn": ("cloudformation", "sam", "cdk"), "sam": ("cloudformation", "sam", "cdk"),
+              "terraform": ("terraform",)}
+
+
+def _emit_template(args: argparse.Namespace, path: str, subs: dict[str, str],
+                   params: dict[str, str], data: bytes | None) -> int:
+    """The policy of a template's state machine, in ``--format``: the writers refer to the
+    template's own resources (``!GetAtt``, ``aws_lambda_function.x.arn``) where the
+    definition's values came from them, for a template of their own family."""
+    machine, result = _from_sources(args, path, subs, params, data)[0]
+    if args.format == "json":
+        return emit(args, result)
+    refs = machine.origins if machine.kind in _REFERABLE.get(args.format, ()) else None
+    own = args.state_machine_arn or (
+        machine.arn if machine.arn and "*" not in machine.arn and "${" not in machine.arn
+        else None)
+    return emit(args, result, {
+        "region": args.region or machine.region, "account": args.account,
+        "partition": args.partition, "state_machine_arn": own, "references": refs,
+        "json_template": machine.kind == "cdk" or (
+            machine.kind in ("cloudformation", "sam") and path.endswith(".json"))})
+
+
+def emit(args: argparse.Namespace, result: GenerateResult,
+         deploy: dict[str, Any] | None = None) -> int:
+    """Warnings on stderr, then the policy in ``--format`` on stdout; ``deploy``: the
+    region, account, partition and state machine ARN the writers use (default: the
+    options)."""
+    err = sys.stderr
     from sfn_iam.cli import one_line
 
-    err = sys.stderr
+    if args.format != "json" and args.provenance:
+        raise UsageError("--provenance prints JSON: use it with --format json")
     label = "error" if args.strict else "warning"
     for finding in result.warnings:
         err.write(f"sfn-iam: {label}: {one_line(str(finding))}\n")
@@ -268,10 +318,31 @@ def _emit(args: argparse.Namespace, result: GenerateResult) -> int:
         return 1
     if result.target_policies:
         _targets(result.target_policies, args.target_policies)
-    _size(result, args.split)
+    if args.format == "json" or args.split:
+        _size(result, args.split)
+    if args.format != "json":
+        from sfn_iam.render import managed_policy_count, render
+
+        if managed_policy_count(result) > 10:
+            err.write("sfn-iam: warning: the template attaches more than 10 managed policies: "
+                      "over IAM's default quota of managed policies per role\n")
+        deploy = deploy or {"region": args.region, "account": args.account,
+                            "partition": args.partition,
+                            "state_machine_arn": args.state_machine_arn}
+        sys.stdout.write(render(result, args.format, **deploy))
+        return 0
     out: object = _provenance(result) if args.provenance else result.document
     sys.stdout.write(json.dumps(out, indent=2) + "\n")
     return 0
+
+
+def _live_arn(definitions: list[str]) -> bool:
+    """One DEFINITION that is a state machine ARN (and no file of that name)."""
+    if len(definitions) != 1 or not definitions[0].startswith("arn:"):
+        return False
+    import os
+
+    return not os.path.exists(definitions[0])
 
 
 def _generate(args: argparse.Namespace, data: bytes | dict[str, Any], name: str | None,
@@ -316,6 +387,8 @@ def _run_jsonl(args: argparse.Namespace, files: list[str], subs: dict[str, str],
     if args.split:
         raise UsageError('--split writes the files of one definition; with --jsonl each line '
                          'carries its "size"')
+    if args.format != "json":
+        raise UsageError("--jsonl writes JSON lines: use it with --format json")
     _generate(args, _PROBE, None, subs)  # a malformed option: one usage error, not a line each
     max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
     dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -362,7 +435,7 @@ def _jsonl_one(args: argparse.Namespace, path: str, max_bytes: int, subs: dict[s
     from sfn_iam.load import load, read_source
 
     if _is_template_path(path):
-        return list(_from_sources(args, path, subs, params, None, every=True))
+        return [(m.name, r) for m, r in _from_sources(args, path, subs, params, None, every=True)]
     data, name = read_source(path, max_bytes)
     maybe_template = b"Resources" in data or b"stepFunctions" in data or b"Fn::" in data \
         or b"!" in data or b"Ref" in data or b"${" in data
@@ -372,7 +445,7 @@ def _jsonl_one(args: argparse.Namespace, path: str, max_bytes: int, subs: dict[s
         except DefinitionError:
             value = None
         if value is None or _needs_sources(value, data):
-            return list(_from_sources(args, path, subs, params, data, every=True))
+            return [(m.name, r) for m, r in _from_sources(args, path, subs, params, data, every=True)]
         if isinstance(value, dict):
             return [(None, _generate(args, value, name, subs))]
     return [(None, _generate(args, data, name, subs))]

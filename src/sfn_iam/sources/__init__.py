@@ -394,7 +394,8 @@ def generate_state_machine(machine: StateMachine, *, region: str | None = None,
                            substitutions: dict[str, str] | None = None, xray: bool = False,
                            logging: bool = False, kms_key: str | None = None,
                            state_machine_arn: str | None = None,
-                           qualifier_condition: bool = False) -> GenerateResult:
+                           qualifier_condition: bool = False,
+                           as_templates: bool = False) -> GenerateResult:
     """The policy of one :class:`StateMachine`: its substitutions applied (``substitutions``
     override them), its settings switched on (the arguments add to them), deploy-time names
     made wildcards in the name part only, each with a warning."""
@@ -412,7 +413,8 @@ def generate_state_machine(machine: StateMachine, *, region: str | None = None,
         definition, region=region, account=account, partition=partition,
         xray=xray or machine.xray, logging=logging or machine.logging,
         kms_key=kms_key or raw_kms_key, substitutions=subs, source=machine.file,
-        state_machine_arn=own_arn, qualifier_condition=qualifier_condition)
+        state_machine_arn=own_arn, qualifier_condition=qualifier_condition,
+        as_templates=as_templates)
     from sfn_iam.sources import finish
 
     return finish.finish(result, machine, ctx, definition)
