@@ -233,3 +233,12 @@ def test_an_empty_region_and_account_are_the_callers() -> None:
                  {"FunctionName": "arn:aws:lambda:::function:${Fn}"}))
     assert_policy(r, stmt("lambda:InvokeFunction",
                           "arn:aws:lambda:us-east-1:123456789012:function:*"))
+
+
+def test_digits_written_like_a_marker_stay_literal() -> None:
+    """The 12-digit markers that stand for a placeholder (tried when letters do not fit, as
+    for a revision) are never taken from the value's own text."""
+    td = "arn:aws:ecs:us-east-1:900000000000:task-definition/web:${Rev}"
+    r = run(task("arn:aws:states:::ecs:runTask", {"TaskDefinition": td}))
+    resources = {res for s in r.document["Statement"] for res in s["Resource"]}
+    assert resources == {"arn:aws:ecs:us-east-1:900000000000:task-definition/web:*"}

@@ -1448,3 +1448,16 @@ def test_every_supported_pattern_is_in_the_table() -> None:
             assert set(api.patterns) <= want, key
         else:
             assert set(api.patterns) == want, key
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(definitions())
+def test_template_form_allows_every_need_too(case: tuple[dict[str, Any], Built]) -> None:
+    """``as_templates=True`` (issue 9): the documented template form still allows every
+    permission each Task needs (that it is within the template form, the default policy:
+    tests/catalogue/test_sar.py)."""
+    definition, built = case
+    r = generate_policy(definition, region=R, account=A, state_machine_arn=SM_ARN,
+                        substitutions=built.substitutions, as_templates=True, **built.settings)
+    for action, resource, ctx in built.needs:
+        assert is_allowed(r.document, action, resource, ctx), (action, resource, ctx)

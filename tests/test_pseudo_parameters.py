@@ -15,7 +15,7 @@ import pytest
 
 from sfn_iam import generate_policy
 from sfn_iam.cli import main
-from tests.util import assert_policy, codes, run, stmt, task
+from tests.util import assert_policy, codes, machine, run, stmt, task
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BATCH = "arn:${AWS::Partition}:states:::batch:submitJob"
@@ -120,3 +120,28 @@ def test_corpus_resources_with_pseudo_parameters_are_recognised() -> None:
                and w.code == "unresolved-placeholder" and "AWS::" in w.message]
         assert not bad, (path, bad)
     assert seen >= 8
+
+
+@pytest.mark.parametrize("as_text", [True, False])
+def test_text_written_like_a_marker_never_becomes_a_wildcard(as_text: bool) -> None:
+    """An unknown region or account is read as a reserved value while the definition is read
+    (then made "*"): a definition that writes that value itself keeps it as written."""
+    from sfn_iam.params import MARKERS
+
+    region, account = MARKERS[0]
+    fn = f"arn:aws:lambda:{region}:{account}:function:f"
+    definition = machine(task(FN), task("arn:aws:states:::lambda:invoke", {"FunctionName": fn}))
+    r = generate_policy(json.dumps(definition) if as_text else definition)
+    resources = {res for s in r.document["Statement"] for res in s["Resource"]}
+    assert resources == {fn, "arn:aws:lambda:*:*:function:translate"}
+
+
+def test_every_marker_written_is_refused_without_region() -> None:
+    from sfn_iam.errors import DefinitionError
+    from sfn_iam.params import MARKERS
+
+    text = json.dumps({"StartAt": "A", "Comment": " ".join(a + b for a, b in MARKERS),
+                       "States": {"A": task(FN)}})
+    with pytest.raises(DefinitionError, match="reserves"):
+        generate_policy(text)
+    assert generate_policy(text, region="us-east-1", account="123456789012").recognised == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from sfn_iam import policy
@@ -12,10 +13,9 @@ from sfn_iam.findings import Finding
 from sfn_iam.load import load_definition
 from sfn_iam.model import Grant, GrantKey, RawGrant, _Const, _set, from_raw, make_condition, raw
 from sfn_iam.params import (
-    ACCOUNT_MARKER,
+    MARKERS,
     PSEUDO_ACCOUNT,
     PSEUDO_REGION,
-    REGION_MARKER,
     pseudo_parameters,
     substitute,
 )
@@ -435,7 +435,12 @@ def generate_policy(
         region, account, partition = _from_state_machine_arn(
             state_machine_arn, region, account, partition)
     # ${AWS::Partition}, ${AWS::Region}, ... are filled like --substitute values (which win)
-    subs = pseudo_parameters(region, account, partition or partition_for_region(region) or "aws")
+    try:
+        markers = MARKERS[0] if region and account else _free_markers(definition)
+    except DefinitionError as exc:
+        raise exc.with_source(source) if source else exc from None
+    subs = pseudo_parameters(region, account, partition or partition_for_region(region) or "aws",
+                             markers)
     if substitutions:
         subs.update(substitutions)
     env = Env(region, account, partition, subs,
@@ -450,7 +455,7 @@ def generate_policy(
             raise exc.with_source(source) from None
         raise
     marks = [(marker, what) for name, marker, what in (
-        (PSEUDO_REGION, REGION_MARKER, "region"), (PSEUDO_ACCOUNT, ACCOUNT_MARKER, "account"))
+        (PSEUDO_REGION, markers[0], "region"), (PSEUDO_ACCOUNT, markers[1], "account"))
         if subs.get(name) == marker]
     if marks and _marked(run, marks):
         _unmark(run, marks)
@@ -553,6 +558,31 @@ def _env_findings(env: Env) -> list[Finding]:
         out.append(Finding("unknown-account",
                            "the account is unknown: ARNs built from names use '*' for it (pass --account)"))
     return out
+
+
+def _free_markers(definition: Any) -> tuple[str, str]:
+    """The first marker pair (params.MARKERS) the definition does not contain: text written
+    in it is never taken for a marker (and made a wildcard). A dict is read as JSON text
+    for this (only when the region or account is unknown)."""
+    if definition.__class__ is bytes:
+        data: bytes = definition
+        for pair in MARKERS:  # the first one is nearly always free: two scans
+            if pair[0].encode() not in data and pair[1].encode() not in data:
+                return pair
+    else:
+        if definition.__class__ is str:
+            text: str = definition
+        else:
+            try:
+                text = json.dumps(definition)
+            except (TypeError, ValueError, RecursionError):  # the walk refuses it
+                text = ""
+        for pair in MARKERS:
+            if pair[0] not in text and pair[1] not in text:
+                return pair
+    raise DefinitionError("the definition contains every value sfn-iam reserves for an "
+                          "unknown ${AWS::Region} / ${AWS::AccountId}; pass --region and "
+                          "--account")
 
 
 def _marked(run: _Run, marks: list[tuple[str, str]]) -> bool:

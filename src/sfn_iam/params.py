@@ -27,22 +27,25 @@ PSEUDO_URL_SUFFIX = "AWS::URLSuffix"
 #: What an unknown ``${AWS::Region}`` / ``${AWS::AccountId}`` is filled with while the
 #: definition is read: a value each service's format check accepts (a region, 12 digits),
 #: made ``*`` in the policy afterwards, with an unknown-region / unknown-account warning, as
-#: for an ARN built from a name (generate.py, ``_unmark``).
+#: for an ARN built from a name (generate.py, ``_unmark``). The first pair the definition does
+#: not contain is used, so that no text written in it can become a wildcard.
 REGION_MARKER = "zz-sfniamregion-9"
 ACCOUNT_MARKER = "999999999990"
+MARKERS = [(f"zz-sfniamregion-{i}", f"9999999999{90 + i}") for i in range(10)]
 
 _URL_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov",
                  "aws-iso-b": "sc2s.sgov.gov", "aws-iso-e": "cloud.adc-e.uk",
                  "aws-iso-f": "csp.hci.ic.gov"}
 
 
-def pseudo_parameters(region: str | None, account: str | None,
-                      partition: str) -> dict[str, str]:
+def pseudo_parameters(region: str | None, account: str | None, partition: str,
+                      markers: tuple[str, str] = (REGION_MARKER, ACCOUNT_MARKER)
+                      ) -> dict[str, str]:
     """The values of the pseudo parameters: an unknown region or account is its marker."""
     return {
         PSEUDO_PARTITION: partition,
-        PSEUDO_REGION: region or REGION_MARKER,
-        PSEUDO_ACCOUNT: account or ACCOUNT_MARKER,
+        PSEUDO_REGION: region or markers[0],
+        PSEUDO_ACCOUNT: account or markers[1],
         PSEUDO_URL_SUFFIX: _URL_SUFFIXES.get(partition, "amazonaws.com"),
     }
 

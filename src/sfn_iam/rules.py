@@ -354,6 +354,8 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
         loose = tuple(i for i, f in enumerate(filled.split(":", 5)[:5]) if "*" in f)
     found: list[Res] = []
     for kind, first in (("letters", _LETTERS), ("digits", _DIGITS)):
+        if kind == "digits" and any(m in text for m in first):
+            continue  # (a marker written in the value would be made a wildcard)
         for shape in shapes:
             probe = with_markers(text, _MARKERS[(kind, shape)])
             if probe is None:

@@ -219,3 +219,22 @@ def test_provenance_cli_shows_template_only_only_where_set(tmp_path, capsys) -> 
     grants = json.loads(capsys.readouterr().out)["grants"]
     flags = {g["resources"][0].rsplit("/", 1)[-1]: g.get("template_only") for g in grants}
     assert flags == {"open": True, "closed": None}
+
+
+# ---------------------------------------- a partly static endpoint (issue 9, points 1 and 2)
+
+
+def test_partly_static_endpoint_keeps_its_region() -> None:
+    """The CDK form ``${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}``: the pseudo
+    parameters are filled, so the region is known; only the API id is every API."""
+    params = call(ApiEndpoint="${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}")
+    r = run(task("arn:${AWS::Partition}:states:::apigateway:invoke", params),
+            region="eu-west-1")
+    assert_policy(r, stmt("execute-api:Invoke",
+                          f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:*/prod/GET/bills"))
+    assert set(codes(r)) == {"dynamic-resource", "unresolved-placeholder"}
+
+
+def test_partly_static_endpoint_with_a_static_api_and_a_placeholder_region() -> None:
+    r = run(task(INVOKE, call(ApiEndpoint="a1b2c3d4e5.execute-api.${Region}.amazonaws.com")))
+    assert_policy(r, stmt("execute-api:Invoke", f"arn:aws:execute-api:*:{ACCOUNT}:*/prod/GET/bills"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sfn_iam.arn import partition_for_region
 from sfn_iam.catalogue import LazyPattern
-from sfn_iam.params import Value
+from sfn_iam.params import Value, with_markers
 from sfn_iam.rules import RR_WAIT, Res, Rule, escape, g, has_iam_special
 from sfn_iam.task import Task
 
@@ -77,10 +77,35 @@ def _refused(t: Task, v: Value, what: str) -> bool:
     return True
 
 
+_MARKS = [f"zzsfniam{chr(97 + i)}zz" for i in range(26)]
+
+
+def _partly_static_endpoint(t: Task, v: Value) -> tuple[str, str, str] | None:
+    """(partition, region, API id) of an endpoint with ``${Name}`` placeholders left in it
+    (``${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}`` once the pseudo parameters
+    are filled): the static parts are kept, a part a placeholder touches is ``*``. None when
+    the static parts do not say which region (rules.partial, for a host)."""
+    text = v.value
+    if text.__class__ is not str or "sfniam" in text:
+        return None
+    probe = with_markers(text.removeprefix("https://").rstrip("/"), _MARKS)
+    m = _ENDPOINT.match(probe) if probe is not None else None
+    if m is None or "sfniam" in m.group("region"):
+        return None
+    region = m.group("region")
+    api = "*" if "sfniam" in m.group("api") else m.group("api")
+    partition = t.env.partition or partition_for_region(region) or t.partition
+    return partition, region, api
+
+
 def _endpoint(t: Task, v: Value, parts: _Parts) -> tuple[str, str, str] | None:
     """(partition, region, API id) from ``ApiEndpoint`` (present); None when refused."""
     partition = t.env.partition_or(t.partition)
     if v.dynamic:
+        known = _partly_static_endpoint(t, v)
+        if known is not None:  # ${Api}.execute-api.us-east-1.amazonaws.com: the region is known
+            parts.wild.append(v)
+            return known
         # The endpoint names both the API and its region: both are unknown.
         return partition, "*", parts.widen(v)
     host = (v.text or "").removeprefix("https://").rstrip("/")
