@@ -417,3 +417,18 @@ def test_sns_publish_and_eventbridge_and_ecs() -> None:
     r = sdk("ecs:describeServices", {"Cluster": "c", "Services": ["s1", "s2"]})
     assert_policy(r, stmt("ecs:DescribeServices", [f"arn:aws:ecs:{REGION}:{A}:service/c/s1",
                                                    f"arn:aws:ecs:{REGION}:{A}:service/c/s2"]))
+
+
+def test_roles_in_list_elements_are_passed() -> None:
+    r = sdk("eventbridge:putTargets", {"Rule": "r", "Targets": [
+        {"Id": "1", "Arn": "x", "RoleArn": f"arn:aws:iam::{A}:role/T1"},
+        {"Id": "2", "Arn": "y", "RoleArn.$": "$.role"}]})
+    passed = {"StringEquals": {"iam:PassedToService": "events.amazonaws.com"}}
+    got = [s for s in r.document["Statement"] if s["Action"] == ["iam:PassRole"]]
+    assert got == [stmt(["iam:PassRole"], [f"arn:aws:iam::{A}:role/*"], passed)]
+    assert ("dynamic-resource", "Parameters.Targets[1].RoleArn.$") in [
+        (w.code, w.parameter) for w in r.warnings]
+    r = sdk("eventbridge:putTargets", {"Rule": "r", "Targets": [
+        {"Id": "1", "Arn": "x", "RoleArn": f"arn:aws:iam::{A}:role/T1"}]})
+    got = [s for s in r.document["Statement"] if s["Action"] == ["iam:PassRole"]]
+    assert got == [stmt(["iam:PassRole"], [f"arn:aws:iam::{A}:role/T1"], passed)]

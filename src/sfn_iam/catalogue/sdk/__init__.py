@@ -103,6 +103,8 @@ def _grant(service: str, api: str, n: int, row: dict[str, Any], first: bool) -> 
     templates = [_Template(t) for t in row["r"]]
     on = _resolver(row, templates, first)
     condition: Any = _condition(cond[0], _Template(cond[1])) if cond else None
+    if "pass" in row:  # iam:PassRole on the roles of a list's elements
+        condition = passed_to(row["pass"])
     return G((row["a"],), on, RR_WAIT, condition, note)
 
 
@@ -631,6 +633,16 @@ def _revision(_: Task, text: str, v: Value) -> _Slot | None:
     return _Slot(v.where, text=escape(name.split(":", 1)[1]) if ":" in name else "*")
 
 
+def _role(t: Task, text: str, v: Value) -> _Slot | None:
+    """An IAM role: its ARN, or a name in the machine's account."""
+    if text.startswith("arn:"):
+        parsed = parse_arn(text)
+        if parsed is None or parsed.service != "iam":
+            return _bad(t, v, "an IAM role ARN")
+        return _Slot(v.where, arn=escape(text))
+    return _Slot(v.where, arn=t.fmt("arn:{partition}:iam::{account}:role/{n}", n=escape(text)))
+
+
 def _bus(_: Task, text: str, v: Value) -> _Slot | None:
     if text.startswith("arn:") and parse_arn(text) is not None:
         return _Slot(v.where, arn=escape(text))
@@ -642,11 +654,13 @@ def _bus(_: Task, text: str, v: Value) -> _Slot | None:
 DYNAMIC_FORMS = {
     "secret": "secretsmanager:*:*:secret:*", "sqs": "sqs:*:*:*", "fn": "lambda:*:*:function:*",
     "model": "bedrock:*:*:*", "profile-model": "bedrock:*:*:*",
+    # a role can be passed only within its own account (as sfn_iam.rules.role)
+    "role": "iam::{account}:role/*",
 }
 
 FILTERS: dict[str, Callable[[Task, str, Value], _Slot | None]] = {
     "secret": _secret, "sqs": _sqs, "fn": _fn, "last": _last, "noslash": _noslash,
     "s3b": _s3_uri(0), "s3k": _s3_uri(1), "cpb": _copy_source(0), "cpk": _copy_source(1),
     "model": _model, "profile-model": _profile_model, "bus": _bus, "kms": _kms,
-    "family": _family, "rev": _revision,
+    "family": _family, "rev": _revision, "role": _role,
 }
