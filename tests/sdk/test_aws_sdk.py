@@ -432,3 +432,15 @@ def test_roles_in_list_elements_are_passed() -> None:
         {"Id": "1", "Arn": "x", "RoleArn": f"arn:aws:iam::{A}:role/T1"}]})
     got = [s for s in r.document["Statement"] if s["Action"] == ["iam:PassRole"]]
     assert got == [stmt(["iam:PassRole"], [f"arn:aws:iam::{A}:role/T1"], passed)]
+
+
+def test_huge_lists_and_objects_end_in_a_policy() -> None:
+    """Hostile sizes: every element is read once (linear), and the policy stays one ARN."""
+    items = [{"Put": {"TableName": f"t{i}"}} for i in range(20_000)]
+    r = sdk("dynamodb:transactWriteItems", {"TransactItems": items})
+    assert_policy(r, stmt("dynamodb:PutItem", TABLE + "*"))
+    (w,) = r.warnings
+    assert w.code == "sdk-wildcard-resource" and "20,000 resources" in w.message
+    assert "${!" not in w.message
+    r = sdk("dynamodb:query", {f"K{i}": "x" for i in range(20_000)})
+    assert codes(r) == ["missing-parameter", "no-permissions"]

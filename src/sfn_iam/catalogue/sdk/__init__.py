@@ -268,8 +268,9 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
     if size > MAX_COMBINATIONS:
         # more resources than a policy can list: the slots that name several take "*"
         where = next(o[0].where for o in filled if len(o) > 1)
+        shown = tpl.literal.replace("${!", "${")
         t.finding("sdk-wildcard-resource",
-                  f"{tpl.literal}: the Task names {size:,} resources (over {MAX_COMBINATIONS}); "
+                  f"{shown}: the Task names {size:,} resources (over {MAX_COMBINATIONS}); "
                   "granted on the wildcard in their place", where)
         filled = [o if len(o) == 1 else [_Slot(o[0].where, text="*")] for o in filled]
     combos: list[list[_Slot]] = [[]]
