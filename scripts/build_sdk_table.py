@@ -192,6 +192,9 @@ def role_members(model: dict[str, Any], op: dict[str, Any]) -> list[str]:
                 out.append(p)
             elif target["type"] == "structure":
                 walk(ref["shape"], p, depth + 1, seen | {name})
+            elif target["type"] == "list" and model["shapes"][target["member"]["shape"]][
+                    "type"] == "structure":  # e.g. events:PutTargets Targets[].RoleArn
+                walk(target["member"]["shape"], p + "[]", depth + 1, seen | {name})
 
     if shape:
         walk(shape, "", 0, frozenset())
@@ -437,9 +440,14 @@ def pass_role_rows(service: str, prefix: str, api: str, model: dict[str, Any],
     for path in role_members(model, op):
         leaf = path.rsplit(".", 1)[-1]
         principal = PASSED_TO.get((prefix, leaf), f"{prefix}.amazonaws.com")
-        out.append({"a": "iam:PassRole", "role": path, "c": ["iam:PassedToService", principal],
-                    "src": f"botocore {service} request member {path} passes a role "
-                           "(iam:PassRole, with iam:PassedToService)"})
+        src = (f"botocore {service} request member {path} passes a role (iam:PassRole, with "
+               "iam:PassedToService)")
+        if "[]" in path:  # a role in each element of a list: read as a template
+            out.append({"a": "iam:PassRole", "r": ["${" + path + "|role}"], "pass": principal,
+                        "src": src})
+        else:
+            out.append({"a": "iam:PassRole", "role": path,
+                        "c": ["iam:PassedToService", principal], "src": src})
     return out
 
 

@@ -417,3 +417,42 @@ def test_sns_publish_and_eventbridge_and_ecs() -> None:
     r = sdk("ecs:describeServices", {"Cluster": "c", "Services": ["s1", "s2"]})
     assert_policy(r, stmt("ecs:DescribeServices", [f"arn:aws:ecs:{REGION}:{A}:service/c/s1",
                                                    f"arn:aws:ecs:{REGION}:{A}:service/c/s2"]))
+
+
+def test_roles_in_list_elements_are_passed() -> None:
+    r = sdk("eventbridge:putTargets", {"Rule": "r", "Targets": [
+        {"Id": "1", "Arn": "x", "RoleArn": f"arn:aws:iam::{A}:role/T1"},
+        {"Id": "2", "Arn": "y", "RoleArn.$": "$.role"}]})
+    passed = {"StringEquals": {"iam:PassedToService": "events.amazonaws.com"}}
+    got = [s for s in r.document["Statement"] if s["Action"] == ["iam:PassRole"]]
+    assert got == [stmt(["iam:PassRole"], [f"arn:aws:iam::{A}:role/*"], passed)]
+    assert ("dynamic-resource", "Parameters.Targets[1].RoleArn.$") in [
+        (w.code, w.parameter) for w in r.warnings]
+    r = sdk("eventbridge:putTargets", {"Rule": "r", "Targets": [
+        {"Id": "1", "Arn": "x", "RoleArn": f"arn:aws:iam::{A}:role/T1"}]})
+    got = [s for s in r.document["Statement"] if s["Action"] == ["iam:PassRole"]]
+    assert got == [stmt(["iam:PassRole"], [f"arn:aws:iam::{A}:role/T1"], passed)]
+
+
+def test_huge_lists_and_objects_end_in_a_policy() -> None:
+    """Hostile sizes: every element is read once (linear), and the policy stays one ARN."""
+    items = [{"Put": {"TableName": f"t{i}"}} for i in range(20_000)]
+    r = sdk("dynamodb:transactWriteItems", {"TransactItems": items})
+    assert_policy(r, stmt("dynamodb:PutItem", TABLE + "*"))
+    (w,) = r.warnings
+    assert w.code == "sdk-wildcard-resource" and "20,000 resources" in w.message
+    assert "${!" not in w.message
+    r = sdk("dynamodb:query", {f"K{i}": "x" for i in range(20_000)})
+    assert codes(r) == ["missing-parameter", "no-permissions"]
+
+
+def test_a_call_without_a_known_iam_action_is_reported() -> None:
+    r = sdk("accessanalyzer:getFindingV2", {"AnalyzerArn": "x", "Id": "y"})
+    assert codes(r) == ["unknown-integration", "no-permissions"]
+    assert "knows no IAM action for aws-sdk:accessanalyzer:getFindingV2" in r.warnings[0].message
+    assert r.recognised == 0
+
+
+def test_condition_parameter_matches_as_spelled() -> None:
+    r = sdk("s3:listObjectsV2", {"Bucket": "b", "prefix": "in/"})
+    assert_policy(r, stmt("s3:ListBucket", S3 + "b", {"StringLike": {"s3:prefix": "in/"}}))

