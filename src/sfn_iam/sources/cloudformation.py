@@ -247,7 +247,26 @@ class Resolver:
         return self.ctx.generated(logical_id, f"the name of {logical_id} ({rtype}) is generated "
                                   "at deploy time", f"give it a {prop} property to narrow it")
 
+    def qualified(self, logical_id: str, rtype: str, depth: int) -> str:
+        """The ARN of a Lambda alias or version: its function's ARN and the qualifier (a
+        version number is made at deploy time)."""
+        res = self.resources[logical_id]
+        props = res.get("Properties") if isinstance(res, dict) else None
+        props = props if isinstance(props, dict) else {}
+        fn = self.string(props.get("FunctionName", ""), depth)
+        if not fn.startswith("arn:"):
+            fn = CFN_TYPES["AWS::Lambda::Function"][0].format(
+                partition=self.ctx.partition, region=self.ctx.region_value,
+                account=self.ctx.account_value, name=fn)
+        if rtype == "AWS::Lambda::Alias" and "Name" in props:
+            return f"{fn}:{self.string(props['Name'], depth)}"
+        return f"{fn}:" + self.ctx.generated(logical_id, f"the version number of {logical_id} "
+                                             "is made at deploy time",
+                                             "grants cover every version of the function")
+
     def made(self, logical_id: str, rtype: str, what: str, depth: int) -> str:
+        if rtype in ("AWS::Lambda::Alias", "AWS::Lambda::Version") and what == "arn":
+            return self.qualified(logical_id, rtype, depth)
         row = CFN_TYPES[rtype]
         name = self.name_of(logical_id, rtype, depth)
         ctx = self.ctx
