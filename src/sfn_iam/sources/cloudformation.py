@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, parse_definition_text
+from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
 from sfn_iam.sources.resource_types import CFN_TYPES
 
 _SUB = re.compile(r"\$\{([^}]*)\}")
@@ -569,7 +569,7 @@ def machine(r: Resolver, logical_id: str, res: dict[str, Any], kind: str,
         from sfn_iam.load import decode, parse_template, read_source
 
         data, shown = read_source(file, max_bytes)
-        text = decode(data, shown)
+        text = check_text(decode(data, shown), shown, ctx.account)
         try:
             definition = r.value(parse_template(text, shown), "definition")
         except DefinitionError:
