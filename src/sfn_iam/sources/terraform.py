@@ -71,6 +71,10 @@ class Module:
         #: terraform.tfvars and *.auto.tfvars of the folder: variable -> (value, file)
         self.tfvars: dict[str, tuple[Any, str]] = {}
         self.ctx_args = ctx_args
+        total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+        if total > 4 * max_bytes:  # each file is capped; the folder is too
+            raise DefinitionError(f"the *.tf files of this folder hold {total:,} bytes, more than "
+                                  f"{4 * max_bytes:,} (four times --max-bytes)", source=folder)
         for f in files:
             self.add(f, _parse(f, max_bytes, ctx_args.get("account")))
         names = sorted(n for n in os.listdir(folder) if n == "terraform.tfvars"
