@@ -422,3 +422,22 @@ def test_nested_stack_with_a_local_template_url_and_selection_by_machine_name(
     from sfn_iam.sources import select
 
     assert select([m], "inner", "parent.json") == [m]
+
+
+def test_lambda_alias_and_version_resources(tmp_path: Path) -> None:
+    template = {"Resources": {
+        "M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"Definition": {
+            "StartAt": "A", "States": {
+                "A": {"Type": "Task", "Resource": {"Ref": "Live"}, "Next": "B"},
+                "B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                      "Parameters": {"FunctionName": {"Ref": "V1"}}, "End": True}}}}},
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "f"}},
+        "Live": {"Type": "AWS::Lambda::Alias", "Properties": {
+            "FunctionName": {"Ref": "Fn"}, "FunctionVersion": "1", "Name": "live"}},
+        "V1": {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Fn"}}}}}
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    (m,) = load_state_machines(str(tmp_path / "t.json"), region="us-east-1", account=ACCOUNT)
+    assert m.definition["States"]["A"]["Resource"] == f"{FN}:f:live"
+    g = grants(generate(tmp_path / "t.json"))
+    # the version number is made at deploy time: f:* (which also covers f:live)
+    assert g["lambda:InvokeFunction"] == {f"{FN}:f:*"}

@@ -125,3 +125,64 @@ def test_a_deploy_time_name_is_a_wildcard_in_the_name_part_only(rtype: str, name
         assert rest.split(":")[0] == (name or "*"), arn
     assert (not name) == any(f.code == "dynamic-resource" and "R (" in f.message
                              for f in result.warnings)
+
+
+# --- Terraform expressions and serverless variables -------------------------------------------
+
+HCL_TEXT = st.text(alphabet="abcXYZ019-_./: ", max_size=10)
+HCL_VALUE = st.recursive(
+    st.one_of(HCL_TEXT, st.integers(-1000, 1000), st.booleans()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(NAME, inner, max_size=4)),
+    max_leaves=15)
+
+
+def _hcl(value: Any) -> str:
+    """A Python value written as an HCL literal."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl(v) for v in value) + "]"
+    return "{" + ", ".join(f"{k} = {_hcl(v)}" for k, v in value.items()) + "}"
+
+
+def _evaluate(text: str, names: dict[str, Any] | None = None) -> Any:
+    from sfn_iam.sources.hcl_expr import Evaluator, Parser
+
+    def lookup(root: str, path: list[Any], scope: dict[str, Any]) -> Any:
+        return (names or {})[".".join([root, *map(str, path)])]
+
+    return Evaluator(lookup, {"jsonencode": json.dumps},
+                     lambda label: "${" + label + "}").eval(Parser(text).parse())
+
+
+@given(HCL_VALUE)
+def test_hcl_literals_and_jsonencode(value: Any) -> None:
+    assert _evaluate(_hcl(value)) == value
+    assert json.loads(_evaluate(f"jsonencode({_hcl(value)})")) == value
+
+
+@given(st.lists(st.tuples(NAME, HCL_TEXT.filter(lambda s: "$" not in s)), min_size=1, max_size=4))
+def test_hcl_string_interpolation(parts: list[tuple[str, str]]) -> None:
+    names = {f"var.{k}": v for k, v in parts}
+    template = "".join("<${var." + k + "}>" for k, _ in parts)
+    assert _evaluate(json.dumps(template).replace("\\u0024", "$"), names) == "".join(
+        f"<{names['var.' + k]}>" for k, _ in parts)
+
+
+@given(st.lists(TEXT.filter(lambda s: "$" not in s and "," not in s and s.strip() == s and s),
+                min_size=1, max_size=5))
+def test_serverless_self_references_chain(values: list[str]) -> None:
+    from sfn_iam.sources.serverless import Variables
+
+    custom = {f"v{i}": f"{v}-${{self:custom.v{i + 1}}}" for i, v in enumerate(values)}
+    custom[f"v{len(values)}"] = "end"
+    ctx = Context("serverless.yml", region="us-east-1", account=ACCOUNT, partition=None,
+                  parameters=None)
+    resolved = Variables({"custom": custom}, "serverless.yml", ctx, 1 << 20).resolve(
+        "${self:custom.v0}")
+    assert resolved == "-".join(values) + "-end"

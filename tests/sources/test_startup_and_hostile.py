@@ -55,3 +55,20 @@ def test_template_from_stdin(tmp_path: Path) -> None:
                        check=False)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["Statement"][0]["Action"] == ["sqs:SendMessage"]
+
+
+def test_a_file_holding_a_token_text_is_refused_not_widened(tmp_path: Path) -> None:
+    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "Definition": {"StartAt": "A", "States": {"A": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:999988887777:function:f",
+            "End": True}}}}}}}
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    refused(cli("generate", str(tmp_path / "t.json")), "999988887777", "--account")
+    p = cli("generate", str(tmp_path / "t.json"), "--account", "123456789012")
+    assert p.returncode == 0 and "999988887777:function:f" in p.stdout
+
+
+def test_a_terraform_folder_has_a_size_cap_too(tmp_path: Path) -> None:
+    for i in range(5):
+        (tmp_path / f"f{i}.tf").write_text(f'locals {{\n  x{i} = "{"a" * 260}"\n}}\n')
+    refused(cli("generate", str(tmp_path), "--max-bytes", "300"), "four times --max-bytes")

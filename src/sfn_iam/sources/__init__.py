@@ -41,9 +41,28 @@ KINDS = ("asl", "cloudformation", "sam", "cdk", "serverless", "terraform")
 #: tokens stand for values made at deploy time; nothing in a definition looks like them
 _TOKEN_PREFIX = "zqsfniam"
 _TOKEN_RE = re.compile(r"zqsfniam[0-9]+q|999988887777")
+#: without the account token: when the account is given, 999988887777 is a real account
+_NAME_TOKEN_RE = re.compile(r"zqsfniam[0-9]+q")
+
+
+def token_re(account: str | None) -> re.Pattern[str]:
+    """The tokens of a run: the account token only when the account is unknown."""
+    return _TOKEN_RE if account is None else _NAME_TOKEN_RE
 ACCOUNT_TOKEN = "999988887777"
 REGION_TOKEN = "zqsfniam0q"
 _COUNTER = itertools.count(1)
+
+
+def check_text(text: str, name: str, account: str | None) -> str:
+    """Refuse a file that holds the text of a token (a name part sfn-iam makes wildcard):
+    a literal in it would be widened. Practically never: the tokens are chosen unlike
+    anything a template holds; the account token only matters when the account is unknown."""
+    if _TOKEN_PREFIX in text or (account is None and ACCOUNT_TOKEN in text):
+        held = _TOKEN_PREFIX if _TOKEN_PREFIX in text else ACCOUNT_TOKEN
+        raise DefinitionError(f"holds {held!r}, which sfn-iam uses internally for values made at "
+                              "deploy time" + ("" if held == _TOKEN_PREFIX else
+                                               ": pass --account"), source=name)
+    return text
 
 
 class Context:
@@ -152,17 +171,18 @@ class StateMachine:
         #: what generation uses: deploy-time names as tokens (the public fields show them
         #: as ``*``, the way the policy does)
         self._raw = (definition, dict(substitutions or {}), kms_key, arn)
-        self.definition = _untoken_deep(definition)
-        self.substitutions = _untoken_deep(dict(substitutions or {}))
+        pattern = token_re(context.account if context else None)
+        self.definition = _untoken_deep(definition, pattern)
+        self.substitutions = _untoken_deep(dict(substitutions or {}), pattern)
         self.xray = xray
         self.logging = logging
-        self.kms_key = _untoken_deep(kms_key)
-        self.arn = _untoken_deep(arn)
+        self.kms_key = _untoken_deep(kms_key, pattern)
+        self.arn = _untoken_deep(arn, pattern)
         self.resources = dict(resources or {})
         self._context = context
         self.findings: list[Finding] = list(context.findings) if context else []
         self.origins: dict[str, Any] = (
-            {_untoken(k): v for k, v in context.origins.items()} if context else {})
+            {_untoken(k, pattern): v for k, v in context.origins.items()} if context else {})
         #: task definition ARN (as resolved) -> the role ARNs it passes (ECS runTask)
         self.task_roles: dict[str, list[str]] = {}
         #: other names --state-machine accepts (a CDK construct id and path)
@@ -174,17 +194,17 @@ class StateMachine:
         return f"StateMachine({self.name!r}, kind={self.kind!r}, file={self.file!r})"
 
 
-def _untoken(text: str) -> str:
-    return _TOKEN_RE.sub("*", text) if _TOKEN_PREFIX in text or ACCOUNT_TOKEN in text else text
+def _untoken(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub("*", text) if _TOKEN_PREFIX in text or ACCOUNT_TOKEN in text else text
 
 
-def _untoken_deep(value: Any) -> Any:
+def _untoken_deep(value: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, str):
-        return _untoken(value)
+        return _untoken(value, pattern)
     if isinstance(value, dict):
-        return {_untoken_deep(k): _untoken_deep(v) for k, v in value.items()}
+        return {_untoken_deep(k, pattern): _untoken_deep(v, pattern) for k, v in value.items()}
     if isinstance(value, list):
-        return [_untoken_deep(v) for v in value]
+        return [_untoken_deep(v, pattern) for v in value]
     return value
 
 
@@ -282,7 +302,7 @@ def _load(path: str, parameters: dict[str, str] | None, region: str | None,
         data, name = read_source(path, limit)
     else:
         name = "<stdin>" if path == "-" else path
-    text = decode(data, name)
+    text = check_text(decode(data, name), name, account)
     try:
         value = parse_template(text, name)
     except DefinitionError:

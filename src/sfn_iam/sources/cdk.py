@@ -33,7 +33,7 @@ def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any],
     nested_assemblies: list[str] = []
     manifest = os.path.join(folder, "manifest.json")
     if os.path.isfile(manifest):
-        doc = _read(manifest, max_bytes)
+        doc = _read(manifest, max_bytes, ctx_args.get("account"))
         artifacts = doc.get("artifacts") if isinstance(doc, dict) else None
         for art in (artifacts or {}).values():
             if isinstance(art, dict) and art.get("type") == "aws:cloudformation:stack":
@@ -58,7 +58,8 @@ def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any],
         if not os.path.isfile(path):
             raise DefinitionError(f"the manifest names {n}, which is not in the folder",
                                   source=manifest)
-        machines += _stack(path, _read(path, max_bytes), max_bytes, ctx_args, None, seen)
+        template = _read(path, max_bytes, ctx_args.get("account"))
+        machines += _stack(path, template, max_bytes, ctx_args, None, seen)
     if not machines:
         raise DefinitionError("no state machine in this cloud assembly", source=folder)
     return _unique(machines)
@@ -74,11 +75,12 @@ def load_template(path: str, template: Any, max_bytes: int,
     return _unique(machines)
 
 
-def _read(path: str, max_bytes: int) -> Any:
+def _read(path: str, max_bytes: int, account: str | None) -> Any:
     from sfn_iam.load import decode, parse_template, read_source
+    from sfn_iam.sources import check_text
 
     data, name = read_source(path, max_bytes)
-    return parse_template(decode(data, name), name)
+    return parse_template(check_text(decode(data, name), name, account), name)
 
 
 def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
@@ -128,8 +130,8 @@ def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
         nested_args = dict(ctx_args)
         nested_args["parameters"] = {**(ctx_args.get("parameters") or {}),
                                      **{k: v for k, v in values.items() if isinstance(v, str)}}
-        nested = _stack(nested_path, _read(nested_path, max_bytes), max_bytes, nested_args,
-                        ctx, seen, kind)
+        nested_template = _read(nested_path, max_bytes, ctx_args.get("account"))
+        nested = _stack(nested_path, nested_template, max_bytes, nested_args, ctx, seen, kind)
         for m in nested:
             if m._context is not None:
                 _inherit(m._context, ctx)

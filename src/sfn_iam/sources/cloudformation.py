@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, parse_definition_text
+from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
 from sfn_iam.sources.resource_types import CFN_TYPES
 
 _SUB = re.compile(r"\$\{([^}]*)\}")
@@ -247,7 +247,26 @@ class Resolver:
         return self.ctx.generated(logical_id, f"the name of {logical_id} ({rtype}) is generated "
                                   "at deploy time", f"give it a {prop} property to narrow it")
 
+    def qualified(self, logical_id: str, rtype: str, depth: int) -> str:
+        """The ARN of a Lambda alias or version: its function's ARN and the qualifier (a
+        version number is made at deploy time)."""
+        res = self.resources[logical_id]
+        props = res.get("Properties") if isinstance(res, dict) else None
+        props = props if isinstance(props, dict) else {}
+        fn = self.string(props.get("FunctionName", ""), depth)
+        if not fn.startswith("arn:"):
+            fn = CFN_TYPES["AWS::Lambda::Function"][0].format(
+                partition=self.ctx.partition, region=self.ctx.region_value,
+                account=self.ctx.account_value, name=fn)
+        if rtype == "AWS::Lambda::Alias" and "Name" in props:
+            return f"{fn}:{self.string(props['Name'], depth)}"
+        return f"{fn}:" + self.ctx.generated(logical_id, f"the version number of {logical_id} "
+                                             "is made at deploy time",
+                                             "grants cover every version of the function")
+
     def made(self, logical_id: str, rtype: str, what: str, depth: int) -> str:
+        if rtype in ("AWS::Lambda::Alias", "AWS::Lambda::Version") and what == "arn":
+            return self.qualified(logical_id, rtype, depth)
         row = CFN_TYPES[rtype]
         name = self.name_of(logical_id, rtype, depth)
         ctx = self.ctx
@@ -550,7 +569,7 @@ def machine(r: Resolver, logical_id: str, res: dict[str, Any], kind: str,
         from sfn_iam.load import decode, parse_template, read_source
 
         data, shown = read_source(file, max_bytes)
-        text = decode(data, shown)
+        text = check_text(decode(data, shown), shown, ctx.account)
         try:
             definition = r.value(parse_template(text, shown), "definition")
         except DefinitionError:

@@ -30,8 +30,9 @@ def finish(result: GenerateResult, machine: StateMachine, ctx: Context | None,
            definition: Any) -> GenerateResult:
     from sfn_iam import policy
     from sfn_iam.generate import GenerateResult
-    from sfn_iam.sources import _TOKEN_RE
+    from sfn_iam.sources import token_re
 
+    pattern = token_re(ctx.account if ctx is not None else None)
     raw = result._raw
     if raw is None:  # already materialised: rebuild the raw form
         from sfn_iam.model import raw as to_raw
@@ -49,7 +50,7 @@ def finish(result: GenerateResult, machine: StateMachine, ctx: Context | None,
     if ctx is not None:
         for i, g in enumerate(grants):
             seen: set[str] = set()
-            new = _sub_tokens(g, _TOKEN_RE, seen)
+            new = _sub_tokens(g, pattern, seen)
             if seen:
                 grants[i] = new
                 changed = True
@@ -57,14 +58,14 @@ def finish(result: GenerateResult, machine: StateMachine, ctx: Context | None,
         for gs in targets.values():
             for i, g in enumerate(gs):
                 seen = set()
-                gs[i] = _sub_tokens(g, _TOKEN_RE, seen)
+                gs[i] = _sub_tokens(g, pattern, seen)
                 changed |= bool(seen)
     deploy = ctx.deploy if ctx else {}
     out: list[Finding] = []
     for original in warnings:
         f = _reword(original, deploy)
-        if _TOKEN_RE.search(f.message):
-            f = f._replace(message=_TOKEN_RE.sub("*", f.message))
+        if pattern.search(f.message):
+            f = f._replace(message=pattern.sub("*", f.message))
         out.append(f)
     all_findings = list(dict.fromkeys(findings + out + token_findings))
     # the run's unknown region / account first, as the generator writes them

@@ -183,7 +183,7 @@ class Parser:
             return node
         if kind == "op" and m.group(0) == "[":
             self.pos = m.end()
-            if self.peek() == "for":
+            if self._is_for():
                 return self.for_expr("]")
             items = []
             while not self.take("]"):
@@ -194,7 +194,7 @@ class Parser:
             return ("tuple", items)
         if kind == "op" and m.group(0) == "{":
             self.pos = m.end()
-            if self.peek() == "for":
+            if self._is_for():
                 return self.for_expr("}")
             pairs = []
             while not self.take("}"):
@@ -205,6 +205,14 @@ class Parser:
                 self.take(",")
             return ("object", pairs)
         raise self.error(f"unexpected {m.group(0)!r}")
+
+    def _is_for(self) -> bool:
+        """``for x in ...`` (not an object key or a value named ``for``)."""
+        if self.peek() != "for":
+            return False
+        m = re.compile(r"for[ \t\r\n]+[A-Za-z_][A-Za-z0-9_-]*[ \t\r\n]*(,|in\b)").match(
+            self.text, self.pos)
+        return m is not None
 
     def for_expr(self, close: str) -> Any:
         self.take("for")

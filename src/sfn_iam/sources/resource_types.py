@@ -21,6 +21,9 @@ _MACHINE_ATTRS = {"Arn": "arn", "Name": "name", "StateMachineRevisionId": "id"}
 CFN_TYPES: dict[str, tuple[str, str, str, dict[str, str]]] = {
     "AWS::Lambda::Function": _LAMBDA,
     "AWS::Serverless::Function": _LAMBDA,
+    # the ARN of a function's alias or version: made from its FunctionName (see cloudformation)
+    "AWS::Lambda::Alias": (_LAMBDA[0], "Name", "arn", {"AliasArn": "arn"}),
+    "AWS::Lambda::Version": (_LAMBDA[0], "", "arn", {"Version": "id"}),
     "AWS::SNS::Topic": (f"arn:{_R}:sns:{{region}}:{{account}}:{{name}}", "TopicName", "arn",
                         {"TopicArn": "arn", "TopicName": "name"}),
     "AWS::SQS::Queue": (f"arn:{_R}:sqs:{{region}}:{{account}}:{{name}}", "QueueName", "url",

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine
+from sfn_iam.sources import Context, StateMachine, check_text
 
 _VAR = re.compile(r"\$\{([^${}]*)\}")
 _SOURCES = ("self:", "opt:", "sls:", "env:", "file(", "aws:", "ssm:", "cf:", "s3:", "param:",
@@ -177,7 +177,7 @@ class Variables:
             from sfn_iam.load import decode, parse_template, read_source
 
             data, name = read_source(path, self.max_bytes)
-            text = decode(data, name)
+            text = check_text(decode(data, name), name, self.ctx.account)
             self._files[path] = (parse_template(text, name) if path.endswith(
                 (".yml", ".yaml", ".json")) else text)
         value = self._files[path]

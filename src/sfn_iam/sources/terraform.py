@@ -18,7 +18,7 @@ import os
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, parse_definition_text
+from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
 from sfn_iam.sources.hcl_expr import Evaluator, HclError, Index, parse_value, template_node
 from sfn_iam.sources.resource_types import CFN_TYPES, TF_TYPES
 
@@ -32,11 +32,11 @@ def _files(path: str) -> tuple[str, list[str]]:
     return folder, [os.path.join(folder, n) for n in names]
 
 
-def _parse(path: str, max_bytes: int) -> dict[str, Any]:
+def _parse(path: str, max_bytes: int, account: str | None) -> dict[str, Any]:
     from sfn_iam.load import decode, read_source
 
     data, name = read_source(path, max_bytes)
-    text = decode(data, name)
+    text = check_text(decode(data, name), name, account)
     import hcl2  # deferred: only Terraform input pays for it
 
     try:
@@ -71,13 +71,17 @@ class Module:
         #: terraform.tfvars and *.auto.tfvars of the folder: variable -> (value, file)
         self.tfvars: dict[str, tuple[Any, str]] = {}
         self.ctx_args = ctx_args
+        total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+        if total > 4 * max_bytes:  # each file is capped; the folder is too
+            raise DefinitionError(f"the *.tf files of this folder hold {total:,} bytes, more than "
+                                  f"{4 * max_bytes:,} (four times --max-bytes)", source=folder)
         for f in files:
-            self.add(f, _parse(f, max_bytes))
+            self.add(f, _parse(f, max_bytes, ctx_args.get("account")))
         names = sorted(n for n in os.listdir(folder) if n == "terraform.tfvars"
                        or n.endswith(".auto.tfvars"))
         for n in names[:20]:  # the order Terraform reads them: terraform.tfvars, then *.auto
             path = os.path.join(folder, n)
-            for key, value in _parse(path, max_bytes).items():
+            for key, value in _parse(path, max_bytes, ctx_args.get("account")).items():
                 if not key.startswith("__"):
                     self.tfvars[key] = (value, path)
 
@@ -344,7 +348,7 @@ class Scope:
             data, name = read_source(os.path.normpath(full), self.m.max_bytes)
         except DefinitionError as exc:
             raise self.error(f"file({path!r}): {exc.what}") from None
-        return decode(data, name)
+        return check_text(decode(data, name), name, self.ctx.account)
 
     def functions(self) -> dict[str, Any]:
         def templatefile(path: Any, variables: Any = None) -> str:
