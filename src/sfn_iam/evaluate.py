@@ -13,8 +13,8 @@ Semantics:
   (case-sensitive, ``*`` and ``?``), policy variables (``${aws:username}``, with a default
   ``${key, 'x'}``) and the literals ``${*}`` ``${?}`` ``${$}`` (policy version 2012-10-17 only;
   in 2008-10-17 a ``${`` is plain text);
-- conditions: String*, Arn*, Bool, Null, Numeric*, the ``IfExists`` suffix and the
-  ``ForAnyValue:``/``ForAllValues:`` qualifiers. Date*, IpAddress and Binary operators, keys the
+- conditions: String*, Arn*, Bool, Null, Numeric*, Date*, the ``IfExists`` suffix and the
+  ``ForAnyValue:``/``ForAllValues:`` qualifiers. IpAddress and Binary operators, keys the
   request context does not say anything about, and policy variables without a value make the
   statement **undecided**: never guessed.
 
@@ -412,7 +412,7 @@ def substitute_variables(text: str, request: Request, version: str) -> str | Non
 # --- conditions -------------------------------------------------------------------------------
 
 _NEGATED = ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals",
-            "ArnNotLike", "NumericNotEquals")
+            "ArnNotLike", "NumericNotEquals", "DateNotEquals")
 
 
 def condition_holds(block: dict[str, dict[str, Any]], request: Request, version: str,
@@ -511,7 +511,12 @@ def _test(base: str, given: str, values: list[str], request: Request, version: s
         return _any([_numeric(base, subject, v) for v in values])
     if base == "Bool":
         return any(v.lower() == subject.lower() for v in values)
-    return None  # Date*, IpAddress, Binary*: not decided here
+    if base == "DateNotEquals":
+        hit = _any([_date("DateEquals", subject, v) for v in values])
+        return None if hit is None else not hit
+    if base.startswith("Date"):
+        return _any([_date(base, subject, v) for v in values])
+    return None  # IpAddress, Binary*: not decided here
 
 
 def _string_test(op: str, policy_value: str, subject: str, cover_all: bool) -> bool | None:
@@ -551,6 +556,33 @@ def _numeric(op: str, given: str, value: str) -> bool | None:
                "NumericLessThanEquals": a <= b, "NumericGreaterThan": a > b,
                "NumericGreaterThanEquals": a >= b}
     return compare.get(op)
+
+
+def _date(op: str, given: str, value: str) -> bool | None:
+    """Dates as ISO 8601 (``2024-01-01``, ``2024-01-01T00:00:00Z``) or epoch seconds; a
+    date without a time zone is UTC; anything else is undecided."""
+    a, b = _instant(given), _instant(value)
+    if a is None or b is None:
+        return None
+    compare = {"DateEquals": a == b, "DateLessThan": a < b, "DateLessThanEquals": a <= b,
+               "DateGreaterThan": a > b, "DateGreaterThanEquals": a >= b}
+    return compare.get(op)
+
+
+def _instant(text: str) -> float | None:
+    from datetime import datetime, timezone
+
+    try:
+        return float(Decimal(text))
+    except InvalidOperation:
+        pass
+    try:
+        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
 
 
 def all_statements(documents: Iterable[tuple[str, object]]) -> list[Statement]:

@@ -244,11 +244,27 @@ def test_pattern_context_values() -> None:
                   ("s3:prefix",)) == IMPLICIT
 
 
-def test_operators_not_decided_are_undecided() -> None:
+def test_dates() -> None:
+    """The User Guide's date example: access before a date (ISO 8601 or epoch seconds)."""
     p = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
              "Condition": {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}})
     assert decide(p, "s3:GetObject", context={"aws:CurrentTime": ("2024-01-01T00:00:00Z",)}) \
-        == UNDECIDED
+        == ALLOWED
+    assert decide(p, "s3:GetObject", context={"aws:CurrentTime": ("2031-06-01",)}) == IMPLICIT
+    assert decide(p, "s3:GetObject", context={"aws:EpochTime": ("1",)}) == UNDECIDED
+    assert decide(p, "s3:GetObject", context={"aws:CurrentTime": ("1700000000",)}) == ALLOWED
+    assert decide(p, "s3:GetObject", context={"aws:CurrentTime": ("yesterday",)}) == UNDECIDED
+    ne = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+              "Condition": {"DateNotEquals": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}}})
+    assert decide(ne, "s3:GetObject", context={"aws:CurrentTime": ("2024-01-01",)}) == IMPLICIT
+    assert decide(ne, "s3:GetObject", context={"aws:CurrentTime": ("2024-01-02",)}) == ALLOWED
+    assert decide(ne, "s3:GetObject", context={"aws:CurrentTime": None}) == ALLOWED  # negated
+
+
+def test_operators_not_decided_are_undecided() -> None:
+    p = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}})
+    assert decide(p, "s3:GetObject", context={"aws:SourceIp": ("203.0.113.7",)}) == UNDECIDED
 
 
 @pytest.mark.parametrize("bad", [
