@@ -309,6 +309,10 @@ def _load(path: str, parameters: dict[str, str] | None, region: str | None,
         if "${" in text and text.lstrip().startswith("{"):  # JSON only after substitution
             return [_bare(name, text, ctx_args)]
         if re.search(r'^\s*(resource|variable|locals|module|data)\s+("|\{)', text, re.M):
+            if path == "-":
+                raise DefinitionError("Terraform is read from a file or a folder (its variables "
+                                      "and modules are there), not from standard input",
+                                      source=name) from None
             from sfn_iam.sources import terraform
 
             return terraform.load(path, limit, ctx_args)
