@@ -441,3 +441,31 @@ def test_lambda_alias_and_version_resources(tmp_path: Path) -> None:
     g = grants(generate(tmp_path / "t.json"))
     # the version number is made at deploy time: f:* (which also covers f:live)
     assert g["lambda:InvokeFunction"] == {f"{FN}:f:*"}
+
+
+def test_a_substitution_from_a_parameter_without_default_stays_dynamic(tmp_path: Path) -> None:
+    """``DefinitionSubstitutions: {Table: !Ref Table}`` (the usual same name) with no default
+    and no --parameter: the table is known at deploy time, so the grant is the wildcard with its
+    warnings, never the placeholder's own text as a literal table name."""
+    path = sam(tmp_path, """
+    Parameters:
+      Table: {Type: String}
+    Resources:
+      Machine:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          DefinitionUri: m.asl.json
+          DefinitionSubstitutions:
+            Table: !Ref Table
+    """.replace("\n    ", "\n"), **{"m.asl.json": json.dumps({
+        "StartAt": "A", "States": {
+            "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:scan",
+                  "Parameters": {"TableName": "${Table}"}, "End": True}}})})
+    result = generate(path)
+    scans = [g for g in result.grants if "dynamodb:Scan" in g.actions]
+    assert [r for g in scans for r in g.resources] == [
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/*"]
+    assert {"dynamic-resource", "deploy-time-value"} <= set(codes(result))
+    narrowed = generate(path, parameters={"Table": "orders"})
+    assert [r for g in narrowed.grants if "dynamodb:Scan" in g.actions
+            for r in g.resources] == [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"]

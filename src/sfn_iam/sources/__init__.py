@@ -433,10 +433,15 @@ def generate_state_machine(machine: StateMachine, *, region: str | None = None,
     own_arn = state_machine_arn
     if own_arn is None and raw_arn and region and account and "${" not in raw_arn:
         own_arn = raw_arn
+    # The definition is substituted already; a value that is itself a deploy-time placeholder
+    # (``TableName: !Ref ParamWithoutDefault`` gives ``${ParamWithoutDefault}``) must stay a
+    # placeholder for the generator (dynamic, with its warning), not be filled again with its
+    # own text, which would make it a literal name.
+    static_subs = {k: v for k, v in subs.items() if not (isinstance(v, str) and "${" in v)}
     result = generate_policy(
         definition, region=region, account=account, partition=partition,
         xray=xray or machine.xray, logging=logging or machine.logging,
-        kms_key=kms_key or raw_kms_key, substitutions=subs, source=machine.file,
+        kms_key=kms_key or raw_kms_key, substitutions=static_subs, source=machine.file,
         state_machine_arn=own_arn, qualifier_condition=qualifier_condition,
         as_templates=as_templates)
     from sfn_iam.sources import finish
