@@ -37,7 +37,10 @@ def add_generate_options(p: argparse.ArgumentParser) -> None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("definition", metavar="DEFINITION",
-                   help="an Amazon States Language file (JSON or YAML), or - for stdin")
+                   help="an Amazon States Language file (JSON or YAML), - for stdin, a template "
+                   "that holds the state machine (CloudFormation, SAM, CDK, serverless.yml, "
+                   "Terraform: its own role is audited when no --policy is given), or a state "
+                   "machine ARN (read with sfn-iam[aws], its role too)")
     p.add_argument("--policy", metavar="FILE", action="append", default=[],
                    help="a policy document, a list of them, or a role as CloudFormation writes "
                    "it (Policies, ManagedPolicyArns); may be repeated: the documents together")
@@ -46,15 +49,86 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "document or 'aws iam get-policy-version' output); may be repeated")
     p.add_argument("--template-role", metavar="TEMPLATE",
                    help="read the state machine's role from a CloudFormation/SAM template "
-                   "(JSON or plain YAML): its IAM role, SAM Policies (policy templates "
-                   "included) and Connectors")
+                   "(JSON or YAML, short-form tags included): its IAM role, SAM Policies "
+                   "(policy templates included) and Connectors")
     p.add_argument("--state-machine", metavar="LOGICAL_ID",
-                   help="which state machine of --template-role (when it has several)")
+                   help="which state machine of the template (when it has several)")
+    p.add_argument("--parameter", metavar="KEY=VALUE", action="append", default=[],
+                   help="a template parameter or Terraform variable (may be repeated)")
+    p.add_argument("--profile", help="the AWS profile for a state machine ARN (default: the "
+                   "boto3 credential chain)")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (a table), json, sarif (code scanning) or markdown (a PR comment)")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 on excess or undecided permissions too")
     add_generate_options(p)
+
+
+def _from_template(args: argparse.Namespace, options: dict[str, Any]
+                   ) -> tuple[Any, str, str, str] | None:
+    """(result, the definition's file, its text, the template kind) when DEFINITION is a
+    template (``sfn_iam.sources``), else None: a bare definition."""
+    from sfn_iam.commands import generate as gen
+    from sfn_iam.errors import DefinitionError
+    from sfn_iam.load import DEFAULT_MAX_BYTES, load, read_source
+
+    path, data = args.definition, None
+    if not gen._is_template_path(path):
+        data, _name = read_source(path, args.max_bytes or DEFAULT_MAX_BYTES)
+        try:
+            loaded = load(data, _name)
+        except DefinitionError:
+            if b"!" not in data and b"${" not in data and b"resource" not in data:
+                raise
+        else:
+            if not gen._needs_sources(loaded.value, data):
+                return None
+    from sfn_iam.sources import generate_state_machine, load_state_machines, select
+
+    machines = load_state_machines(
+        path, parameters=gen.parse_parameters(args.parameter), region=args.region,
+        account=args.account, partition=args.partition,
+        max_bytes=args.max_bytes or DEFAULT_MAX_BYTES, data=data)
+    shown = "<stdin>" if path == "-" else path
+    machines = select(machines, args.state_machine, shown)
+    if len(machines) > 1:
+        names = ", ".join(m.name for m in machines)
+        raise UsageError(f"{shown}: {len(machines)} state machines ({names}): choose one with "
+                         "--state-machine NAME")
+    machine = machines[0]
+    if args.template_role and not args.state_machine:
+        args.state_machine = machine.name  # the same machine's role
+    result = generate_state_machine(machine, **options)
+    try:
+        with open(machine.file, encoding="utf-8-sig") as f:
+            text = f.read(args.max_bytes or DEFAULT_MAX_BYTES)
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return result, machine.file, text, machine.kind
+
+
+def _live(args: argparse.Namespace, options: dict[str, Any], role: Any) -> tuple[Any, str, str]:
+    """A state machine read from the account (sfn-iam[aws]): its policy and its role's
+    policies (inline and attached managed ones)."""
+    from sfn_iam import live
+
+    given = [f"--{o.replace('_', '-')}" for o in ("region", "account", "partition",
+                                                  "state_machine_arn") if getattr(args, o)]
+    if given:
+        raise UsageError(f"{', '.join(given)}: a state machine read from the account has "
+                         "its own region, account and ARN")
+    session = live.Session(profile=args.profile)
+    machine = live.describe(args.definition, session)
+    machine.xray = machine.xray or args.xray
+    machine.logging = machine.logging or args.logging
+    machine.kms_key = args.kms_key or machine.kms_key
+    result = live.generate(machine, substitutions=options["substitutions"],
+                           qualifier_condition=args.qualifier_condition)
+    if not args.policy and not args.template_role:
+        for role_arn in machine.role_arns:
+            for item in live.role_policies(role_arn, session):
+                role.documents.append((f"{role_arn} {item['name']}", item["document"]))
+    return result, machine.arn, machine.definitions[0][1]
 
 
 def generate_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -81,17 +155,28 @@ def run(args: argparse.Namespace) -> int:
     from sfn_iam.audit.roles import RolePolicies, from_file_value
     from sfn_iam.generate import generate_policy
 
-    if not args.policy and not args.template_role:
-        raise UsageError("audit needs the role: --policy FILE (repeatable) or --template-role "
-                         "TEMPLATE")
-    if args.state_machine and not args.template_role:
-        raise UsageError("--state-machine names a state machine of --template-role")
     options = generate_options(args)
-    value, name, source = read_value(args.definition, args.max_bytes)
-    result = generate_policy(value if isinstance(value, dict) else source, source=name,
-                             **options)
     role = RolePolicies()
     files: dict[str, str | None] = {}
+    from sfn_iam.commands.generate import _live_arn
+
+    if _live_arn([args.definition]):
+        result, name, source = _live(args, options, role)
+    else:
+        needed = _from_template(args, options)
+        if needed is None:
+            if args.state_machine and not args.template_role:
+                raise UsageError("--state-machine names a state machine of the template")
+            value, name, source = read_value(args.definition, args.max_bytes)
+            result = generate_policy(value if isinstance(value, dict) else source, source=name,
+                                     **options)
+        else:
+            result, name, source, kind = needed
+            if not args.policy and not args.template_role and kind in ("cloudformation", "sam"):
+                args.template_role = args.definition  # the machine's own role, same template
+        if not args.policy and not args.template_role:
+            raise UsageError("audit needs the role: --policy FILE (repeatable) or "
+                             "--template-role TEMPLATE")
     for path in args.policy:
         pvalue, pname, ptext = read_value(path, args.max_bytes)
         role.extend(from_file_value(pvalue, pname))
@@ -130,21 +215,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def load_template(path: str, max_bytes: int | None) -> tuple[Any, str, str]:
-    """A CloudFormation/SAM template -> (parsed, name, text), intrinsics in long form. JSON
-    and plain YAML for now; the merge point for the project's template readers (short-form
-    tags such as ``!GetAtt``)."""
-    from sfn_iam.errors import DefinitionError
+    """A CloudFormation/SAM template -> (parsed, name, text), short-form tags (``!GetAtt``)
+    read as their long form (``sfn_iam.load.parse_template``, the template readers' own)."""
+    from sfn_iam.load import DEFAULT_MAX_BYTES, decode, parse_template, read_source
 
-    try:
-        return read_value(path, max_bytes)
-    except DefinitionError as exc:
-        if "CloudFormation function" not in exc.what:
-            raise
-        at = exc.what.split(": ", 1)[0] + ": " if exc.what.startswith("line ") else ""
-        raise UsageError(f"{exc.source or path}: {at}"
-                         "--template-role reads JSON templates and YAML ones with long-form "
-                         "intrinsics (Fn::GetAtt: [R, Arn]) for now, not short-form tags "
-                         "(!GetAtt)") from None
+    data, name = read_source(path, max_bytes or DEFAULT_MAX_BYTES)
+    text = decode(data, name)
+    return parse_template(text, name), name, text
 
 
 def _template_role(args: argparse.Namespace, options: dict[str, Any]) -> tuple[Any, str, str]:
