@@ -145,3 +145,19 @@ def test_every_marker_written_is_refused_without_region() -> None:
     with pytest.raises(DefinitionError, match="reserves"):
         generate_policy(text)
     assert generate_policy(text, region="us-east-1", account="123456789012").recognised == 1
+
+
+def test_a_dict_that_shares_branches_is_refused_quickly_without_region() -> None:
+    """Looking for the reserved values reads every object once: a dict sharing branches
+    2**30 times over is still the walk's to refuse, at once."""
+    import time
+
+    from sfn_iam.errors import DefinitionError
+
+    level = machine(task(FN))
+    for _ in range(30):
+        level = machine({"Type": "Parallel", "End": True, "Branches": [level, level]})
+    start = time.monotonic()
+    with pytest.raises(DefinitionError):
+        generate_policy(level)
+    assert time.monotonic() - start < 10

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from sfn_iam import policy
@@ -570,19 +569,38 @@ def _free_markers(definition: Any) -> tuple[str, str]:
             if pair[0].encode() not in data and pair[1].encode() not in data:
                 return pair
     else:
-        if definition.__class__ is str:
-            text: str = definition
-        else:
-            try:
-                text = json.dumps(definition)
-            except (TypeError, ValueError, RecursionError):  # the walk refuses it
-                text = ""
+        text = definition if definition.__class__ is str else _suspects(definition)
         for pair in MARKERS:
             if pair[0] not in text and pair[1] not in text:
                 return pair
     raise DefinitionError("the definition contains every value sfn-iam reserves for an "
                           "unknown ${AWS::Region} / ${AWS::AccountId}; pass --region and "
                           "--account")
+
+
+def _suspects(node: Any) -> str:
+    """The strings (keys and values) of a parsed definition that could hold a marker, joined:
+    every object is read once (a dict that shares branches or contains itself is the walk's
+    to refuse, and costs nothing more here)."""
+    seen: set[int] = set()
+    stack = [node]
+    out: list[str] = []
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is str:
+            if "sfniam" in item or "999999999" in item:
+                out.append(item)
+        elif cls is dict or cls is list or isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+    return "\n".join(out)
 
 
 def _marked(run: _Run, marks: list[tuple[str, str]]) -> bool:
