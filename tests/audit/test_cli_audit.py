@@ -257,20 +257,25 @@ def test_managed_policy_documents_are_evaluated(capsys: pytest.CaptureFixture[st
     assert code == 2 and "ARN=FILE" in err
 
 
-def test_short_form_tags_in_a_template_are_a_clear_error(capsys: pytest.CaptureFixture[str],
-                                                          tmp_path: Path) -> None:
+def test_short_form_tags_in_a_template_are_read(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    """--template-role reads YAML's short-form tags with the template readers' loader: the
+    same report as the long form."""
+    head = "Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
     path = tmp_path / "template.yaml"
-    path.write_text("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n"
-                    "    Properties:\n      Role: !GetAtt R.Arn\n")
-    code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
-    assert code == 2 and out == "" and len(err.splitlines()) == 1
-    assert "line 5" in err and "long-form intrinsics" in err
-    # the same template in long form is read
-    path.write_text("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n"
-                    "    Properties:\n      Policies:\n        - LambdaInvokePolicy:\n"
+    path.write_text(head + "      Policies:\n        - LambdaInvokePolicy:\n"
                     "            FunctionName: {Ref: Fn}\n")
+    code, long_out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
+    assert code == 1 and err == "" and "ecs:RunTask" in long_out
+    path.write_text(head + "      Policies:\n        - LambdaInvokePolicy:\n"
+                    "            FunctionName: !Ref Fn\n")
+    code, short_out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
+    assert code == 1 and err == "" and short_out == long_out
+    # a role the audit cannot read (an unknown function) is not evaluated: undecided, never
+    # "missing" nor "allowed"
+    path.write_text(head + "      Role: !NoSuchFunction R.Arn\n")
     code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
-    assert code == 1 and err == "" and "ecs:RunTask" in out
+    assert code == 0 and err == "" and "0 missing" in out and "not evaluated" in out
 
 
 def test_markdown_cells_cannot_carry_html_or_break_the_table() -> None:
@@ -300,3 +305,59 @@ def test_json_keys_in_the_issue_order(capsys: pytest.CaptureFixture[str], genera
     assert list(data["missing"][0])[:5] == ["action", "resource", "condition", "states",
                                             "consequence"]
     assert list(data["excess"][0])[:4] == ["action", "resource", "statement", "narrower"]
+
+
+SAM_MACHINE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: worker, Handler: a.b, Runtime: python3.12, CodeUri: .}
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: jobs}
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Work
+        States:
+          Work:
+            Type: Task
+            Resource: arn:aws:states:::lambda:invoke
+            Parameters: {FunctionName: !Ref Worker}
+            Next: Queue
+          Queue:
+            Type: Task
+            Resource: arn:aws:states:::sqs:sendMessage
+            Parameters: {QueueUrl: !Ref Jobs, MessageBody: x}
+            End: true
+      Policies:
+        - LambdaInvokePolicy: {FunctionName: !Ref Worker}
+"""
+
+
+def test_a_template_definition_is_audited_against_its_own_role(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """DEFINITION may be the template itself: the machine is read with the template readers
+    and, with no --policy, its own role (SAM Policies) is audited."""
+    path = tmp_path / "template.yaml"
+    path.write_text(SAM_MACHINE)
+    code, out, err = cli(capsys, "audit", str(path), "--format", "json", *ENV)
+    assert code == 1, err
+    missing = json.loads(out)["missing"]
+    assert [(m["action"], m["resource"]) for m in missing] == [
+        ("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:jobs")]
+    assert missing[0]["states"] == ["Queue"]
+    # the role fixed with SQSSendMessagePolicy: nothing missing
+    path.write_text(SAM_MACHINE + "        - SQSSendMessagePolicy: {QueueName: jobs}\n")
+    code, out, err = cli(capsys, "audit", str(path), "--format", "json", *ENV)
+    assert code == 0, err
+    assert json.loads(out)["missing"] == []
+    # --policy instead of the template's role
+    policy = write(tmp_path, "p.json", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]})
+    code, out, _ = cli(capsys, "audit", str(path), "--policy", policy, "--format", "json", *ENV)
+    report = json.loads(out)
+    assert code == 1 and [m["action"] for m in report["missing"]] == ["lambda:InvokeFunction"]

@@ -371,3 +371,35 @@ def test_roles_of_other_partitions_are_read_through_their_partitions_iam(aws: st
     with pytest.raises(live.LiveError, match="GetRole"):  # moto's aws-cn IAM has no such role
         live.role_policies("arn:aws-cn:iam::123456789012:role/China", session)
     assert regions == ["cn-north-1"]
+
+
+def test_audit_arn_reads_the_machine_and_its_role(aws: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``sfn-iam audit ARN``: the definition and the role (inline and attached managed
+    policies, the default version) come from the account."""
+    fn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function"
+    validate = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": f"{fn}:validate-order"}]}
+    ship_old = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": f"{fn}:ship-order"}]}
+    ship_now = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}
+    role_arn = role("AuditedRole", inline={"validate": validate},
+                    managed={"Ship": [ship_old, ship_now]})
+    arn = state_machine("Audited", TWO, role_arn)["stateMachineArn"]
+    code, out, err = run(capsys, "audit", arn, "--format", "json")
+    assert code == 1, err  # ship-order is missing: the managed policy's default version dropped it
+    report = json.loads(out)
+    assert [(m["action"], m["resource"]) for m in report["missing"]] == [
+        ("lambda:InvokeFunction", f"{fn}:ship-order")]
+    assert [e["action"] for e in report["excess"]] == ["sqs:SendMessage"]
+    # with the role fixed, nothing is missing
+    boto3.client("iam", region_name=REGION).put_role_policy(
+        RoleName="AuditedRole", PolicyName="ship", PolicyDocument=json.dumps(ship_old))
+    code, out, err = run(capsys, "audit", arn, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["missing"] == []
+    # the options the ARN gives are refused, as for generate
+    code, _, err = run(capsys, "audit", arn, "--region", REGION)
+    assert code == 2 and "its own region" in err
