@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sfn_iam import generate_policy
@@ -316,6 +316,9 @@ def test_any_string_survives_the_round_trip(parts: list[str]) -> None:
 
 
 @given(st.text(max_size=30))
+@example("\x85")  # NEL, LINE and PARAGRAPH SEPARATOR: line breaks to YAML (found by CI)
+@example("a\u2028b")
+@example("\u2029")
 def test_any_string_survives_yaml(text: str) -> None:
     """YAML output keeps any string (quotes, control characters, ``*``, ``&``, ``!``, line
     breaks) exactly, with no anchors or aliases."""

@@ -216,5 +216,12 @@ def dumps(template: dict[str, Any], fmt: str = "yaml") -> str:
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
+    def text(dumper: Any, data: str) -> Any:
+        """YAML reads NEL and the Unicode line and paragraph separators as line breaks: a
+        string holding one is written double-quoted, where they are escaped."""
+        style = '"' if any(c in data for c in "\x85\u2028\u2029") else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    Dumper.add_representer(str, text)
     return str(yaml.dump(template, Dumper=Dumper, sort_keys=False, default_flow_style=False,
                          allow_unicode=True, width=1 << 30))
