@@ -224,16 +224,16 @@ def test_hostile_policy_files_are_one_line_errors(capsys: pytest.CaptureFixture[
 
 def test_deep_template_values_are_read_safely(capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
-    """A parameter nested 50,000 deep: the resolver stops at depth 50 (the value is unknown),
-    no recursion error, no internal error."""
+    """A parameter nested 50,000 deep: the template readers' resolver refuses it as they
+    refuse such a definition (exit 2, one line naming the file), no internal error."""
     deep = "[" * 50000 + "]" * 50000
     text = ('{"Resources": {"M": {"Type": "AWS::Serverless::StateMachine", "Properties": '
             '{"Policies": [{"LambdaInvokePolicy": {"FunctionName": ' + deep + '}}]}}}}')
     path = tmp_path / "t.json"
     path.write_text(text)
     code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
-    assert code == 1 and err == ""
-    assert out.splitlines()[-1].startswith("11 missing")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and str(path) in err
+    assert "nested too deeply" in err
 
 
 def test_managed_policy_documents_are_evaluated(capsys: pytest.CaptureFixture[str],
