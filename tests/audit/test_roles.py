@@ -19,6 +19,12 @@ from sfn_iam.audit.roles import (
 )
 from tests.util import ACCOUNT, REGION, machine, task
 
+
+def resolver(t: dict[str, Any]) -> Any:
+    """The template readers' resolver over ``t`` (the default of ``template_role``)."""
+    return default_resolver(t, region=REGION, account=ACCOUNT)
+
+
 POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}]}
 
@@ -79,7 +85,7 @@ def cfn_template() -> dict[str, Any]:
 
 def test_cloudformation_role_policy_and_managed_policy_in_the_template() -> None:
     t = cfn_template()
-    got = template_role(t, None, default_resolver(t, region=REGION, account=ACCOUNT))
+    got = template_role(t, None, resolver(t))
     docs = dict(got.documents)
     assert set(docs) == {"MachineRole: invoke", "Publish", "Extra"}
     assert docs["MachineRole: invoke"]["Statement"][0]["Resource"] == \
@@ -93,7 +99,7 @@ def test_cloudformation_role_policy_and_managed_policy_in_the_template() -> None
 
 def test_template_role_audits_the_definition() -> None:
     t = cfn_template()
-    got = template_role(t, "Machine", default_resolver(t, region=REGION, account=ACCOUNT))
+    got = template_role(t, "Machine", resolver(t))
     definition = machine(task("arn:aws:states:::lambda:invoke", {"FunctionName": "worker"}),
                          task("arn:aws:states:::sns:publish", {
                              "TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic", "Message": "m"}))
@@ -103,7 +109,7 @@ def test_template_role_audits_the_definition() -> None:
     assert [(u.need.action, u.need.resource) for u in report.undecided] == [
         ("sns:Publish", f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic")]
     t["Resources"]["Topic"]["Properties"]["TopicName"] = "Topic"
-    got = template_role(t, "Machine", default_resolver(t, region=REGION, account=ACCOUNT))
+    got = template_role(t, "Machine", resolver(t))
     report = audit(definition, got.documents, region=REGION, account=ACCOUNT)
     assert report.missing == [] and report.undecided == []
     assert [(e.action, e.kind) for e in report.excess] == [("sqs:SendMessage", "not-needed")]
@@ -189,7 +195,7 @@ def sam_template() -> dict[str, Any]:
 @SAM
 def test_sam_policy_templates_are_expanded_from_the_translator_data() -> None:
     t = sam_template()
-    got = template_role(t, "Machine", default_resolver(t, region=REGION, account=ACCOUNT))
+    got = template_role(t, "Machine", resolver(t))
     docs = dict(got.documents)
     fn = docs["Machine.Policies[0] LambdaInvokePolicy"]["Statement"][0]
     assert fn["Action"] == ["lambda:InvokeFunction"]
@@ -211,7 +217,7 @@ def test_sam_policy_templates_are_expanded_from_the_translator_data() -> None:
 @SAM
 def test_sam_connectors() -> None:
     t = sam_template()
-    docs = dict(template_role(t, "Machine", default_resolver(t, region=REGION, account=ACCOUNT)).documents)
+    docs = dict(template_role(t, "Machine", resolver(t)).documents)
     topic = docs["Machine.Connectors.ToTopic (Write)"]["Statement"][0]
     assert topic["Action"] == ["sns:Publish"] and topic["Resource"] == [
         "arn:aws:sns:us-east-1:1:t"]
@@ -234,7 +240,7 @@ def test_embedded_connectors_are_a_resource_attribute_and_apply_to_an_explicit_r
     t = cfn_template()
     t["Resources"]["Machine"]["Connectors"] = {"ToTopic": {"Properties": {
         "Destination": {"Id": "Topic"}, "Permissions": ["Write"]}}}
-    docs = dict(template_role(t, "Machine", default_resolver(t, region=REGION, account=ACCOUNT)).documents)
+    docs = dict(template_role(t, "Machine", resolver(t)).documents)
     assert docs["Machine.Connectors.ToTopic (Write)"]["Statement"][0]["Resource"] == [
         f"arn:aws:sns:{REGION}:{ACCOUNT}:${{Topic generated name}}"]
     assert "MachineRole: invoke" in docs
@@ -251,7 +257,7 @@ def test_an_unnamed_state_machine_has_a_name_generated_at_deploy_time() -> None:
 def test_sam_tracing_adds_the_xray_managed_policy() -> None:
     t = {"Resources": {"M": {"Type": "AWS::Serverless::StateMachine", "Properties": {
         "Tracing": {"Enabled": True}}}}}
-    got = template_role(t, None, default_resolver(t, region=REGION, account=ACCOUNT))
+    got = template_role(t, None, resolver(t))
     assert got.not_evaluated == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]
 
 
