@@ -55,12 +55,23 @@ def default_resolver(template: dict[str, Any], name: str = "template", *,
         name, region=region, account=account, partition=partition, parameters=parameters))
 
 
-def _plain(value: Any) -> Any:
-    """A policy file's value: its template functions (a role as CloudFormation writes it)
-    resolved without a template; the template readers are imported only then."""
-    if not _has_functions(value):
-        return value
-    return default_resolver({}, "policy")(value)
+def policy_file_resolver(region: str | None = None, account: str | None = None,
+                         partition: str | None = None,
+                         parameters: dict[str, str] | None = None) -> Resolve:
+    """For policy files: their template functions (a role as CloudFormation writes it)
+    resolved without a template, pseudo parameters from the environment given; the template
+    readers are imported only for a file that holds such functions."""
+
+    def resolve(value: Any) -> Any:
+        if not _has_functions(value):
+            return value
+        return default_resolver({}, "policy", region=region, account=account,
+                                partition=partition, parameters=parameters)(value)
+
+    return resolve
+
+
+_plain = policy_file_resolver()
 
 
 def _has_functions(value: Any) -> bool:

@@ -185,9 +185,14 @@ def run(args: argparse.Namespace) -> int:
         if not args.policy and not args.template_role:
             raise UsageError("audit needs the role: --policy FILE (repeatable) or "
                              "--template-role TEMPLATE")
+    from sfn_iam.audit.roles import policy_file_resolver
+    from sfn_iam.commands.generate import parse_parameters
+
+    resolve = policy_file_resolver(options["region"], options["account"], options["partition"],
+                                   parse_parameters(args.parameter))
     for path in args.policy:
         pvalue, pname, ptext = read_value(path, args.max_bytes)
-        role.extend(from_file_value(pvalue, pname))
+        role.extend(from_file_value(pvalue, pname, resolve))
         files[pname] = ptext
     if args.template_role:
         try:
@@ -202,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         if not sep or not arn or not path:
             raise UsageError(f"--managed-policy {item!r}: expected ARN=FILE")
         mvalue, mname, mtext = read_value(path, args.max_bytes)
-        found = from_file_value(mvalue, mname)
+        found = from_file_value(mvalue, mname, resolve)
         role.documents += [(f"{arn} ({n})", d) for n, d in found.documents]
         role.not_evaluated = [a for a in role.not_evaluated if a != arn]
         files[mname] = mtext
