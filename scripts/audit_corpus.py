@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sfn_iam.audit import AuditReport, audit
-from sfn_iam.audit.roles import Resolver, RoleError, RolePolicies, sam_policies
+from sfn_iam.audit.roles import RoleError, RolePolicies, default_resolver, sam_policies
 from sfn_iam.errors import DefinitionError
 from sfn_iam.evaluate import PolicyError
 from sfn_iam.generate import generate_policy
@@ -52,19 +52,77 @@ _ARNS = {
 # of such an X cannot be told from the action
 
 
-class CorpusResolver(Resolver):
-    """A resolver without resource types: ``Ref X`` -> ``X``; ``X.Arn`` -> the ARN for the
-    statement's service (``service``), else ``${X.Arn}``."""
+class CorpusResolver:
+    """A resolver for declarations without their template, hence without resource types:
+    pseudo parameters, ``Ref X`` -> ``X``; ``X.Arn`` -> the ARN for the statement's service
+    (``service``), else ``${X.Arn}``; ``Fn::Sub``, ``Fn::Join``; any other function stays
+    ``${Fn::...}``. (A real template is read with the template readers' own resolver:
+    :func:`from_template`.)"""
 
     service: str | None = None
 
     def __init__(self, region: str = REGION, account: str = ACCOUNT) -> None:
-        super().__init__({}, region, account, "aws")
         self.region, self.account = region, account
+        self.pseudo = {"AWS::Region": region, "AWS::AccountId": account,
+                       "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+
+    def __call__(self, value: Any) -> Any:
+        return self.resolve(value)
+
+    def resolve(self, value: Any, depth: int = 0) -> Any:
+        if depth > 50:
+            return "${...}"
+        if isinstance(value, list):
+            return [self.resolve(v, depth + 1) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref" and isinstance(arg, str):
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and all(
+                        isinstance(p, str) for p in parts):
+                    return self.get_att(parts[0], parts[1])
+                return "${Fn::GetAtt}"
+            if key == "Fn::Sub":
+                return self.sub(arg, depth)
+            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+                parts = self.resolve(arg[1], depth + 1)
+                if isinstance(arg[0], str) and isinstance(parts, list) and all(
+                        isinstance(p, str) for p in parts):
+                    return arg[0].join(parts)
+                return "${Fn::Join}"
+            if key.startswith("Fn::") or key == "Condition":
+                return "${" + key + "}"
+        return {k: self.resolve(v, depth + 1) for k, v in value.items()}
+
+    def sub(self, arg: Any, depth: int) -> str:
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            text, local = arg[0], arg[1] if isinstance(arg[1], dict) else {}
+        elif isinstance(arg, str):
+            text, local = arg, {}
+        else:
+            return "${Fn::Sub}"
+
+        def one(m: re.Match[str]) -> str:
+            inner = m.group(1)
+            if inner.startswith("!"):
+                return "${" + inner[1:] + "}"
+            if inner in local:
+                v = self.resolve(local[inner], depth + 1)
+                return v if isinstance(v, str) else "${" + inner + "}"
+            if "." in inner:
+                name, attribute = inner.split(".", 1)
+                return self.get_att(name, attribute)
+            return self.ref(inner)
+
+        return re.sub(r"\$\{([^}]*)\}", one, text)
 
     def ref(self, name: str) -> str:
         if name in self.pseudo:
-            return super().ref(name)
+            return self.pseudo[name]
         return name
 
     def arn(self, name: str) -> str:
@@ -280,8 +338,9 @@ def from_template(mirrors: Path, repo: str, decl: dict[str, Any], region: str,
         template = cfn_yaml(shown.stdout)
     except yaml.YAMLError:
         return None  # e.g. "!GetAZs !Ref X", which PyYAML does not read: the declaration then
-    resolve = Resolver(template, region, account, "aws")
-    resolve.pseudo["AWS::StackName"] = "stack"  # one stack name on both sides
+    # the template readers' own resolver, one stack name on both sides
+    resolve = default_resolver(template, path, region=region, account=account, partition="aws",
+                               parameters={"AWS::StackName": "stack"})
     role = template_role(template, decl["state_machine"], resolve, path)
     sm = template["Resources"][decl["state_machine"]].get("Properties") or {}
     subs = {}

@@ -184,8 +184,10 @@ def test_generate_does_not_import_the_audit(tmp_path: Path) -> None:
                                                  "sfn_iam.commands.audit"))]
     assert not [m for m in imported("audit", "--help") if m.startswith(HEAVY)]
     # the SAM data is read only for --template-role
-    assert "samtranslator" not in {m.split(".")[0] for m in imported(
-        "audit", ECS, "--policy", ECS)}
+    plain = imported("audit", ECS, "--policy", ECS)
+    assert "samtranslator" not in {m.split(".")[0] for m in plain}
+    # the template readers (the role's resolver) only for a file with template functions
+    assert not [m for m in plain if m.startswith("sfn_iam.sources")]
 
 
 def test_sarif_excess_points_at_the_action_in_the_policy_file(
@@ -224,16 +226,16 @@ def test_hostile_policy_files_are_one_line_errors(capsys: pytest.CaptureFixture[
 
 def test_deep_template_values_are_read_safely(capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
-    """A parameter nested 50,000 deep: the resolver stops at depth 50 (the value is unknown),
-    no recursion error, no internal error."""
+    """A parameter nested 50,000 deep: the template readers' resolver refuses it as they
+    refuse such a definition (exit 2, one line naming the file), no internal error."""
     deep = "[" * 50000 + "]" * 50000
     text = ('{"Resources": {"M": {"Type": "AWS::Serverless::StateMachine", "Properties": '
             '{"Policies": [{"LambdaInvokePolicy": {"FunctionName": ' + deep + '}}]}}}}')
     path = tmp_path / "t.json"
     path.write_text(text)
     code, out, err = cli(capsys, "audit", ECS, "--template-role", str(path), *ENV)
-    assert code == 1 and err == ""
-    assert out.splitlines()[-1].startswith("11 missing")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and str(path) in err
+    assert "nested too deeply" in err
 
 
 def test_managed_policy_documents_are_evaluated(capsys: pytest.CaptureFixture[str],
@@ -361,3 +363,24 @@ def test_a_template_definition_is_audited_against_its_own_role(
     code, out, _ = cli(capsys, "audit", str(path), "--policy", policy, "--format", "json", *ENV)
     report = json.loads(out)
     assert code == 1 and [m["action"] for m in report["missing"]] == ["lambda:InvokeFunction"]
+
+
+def test_a_role_file_is_resolved_with_the_run_s_environment(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A role as CloudFormation writes it, given with --policy: its pseudo parameters take
+    --region/--account/--partition, as the definition's do; without them they stay unknown."""
+    arn = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:{n}"
+    role = {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{
+        "PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "lambda:InvokeFunction",
+            "Resource": [{"Fn::Sub": arn.replace("{n}", n)} for n in (
+                "validate-order", "ship-order", "price-order:live")] + [
+                "arn:aws:lambda:us-east-1:111122223333:function:request-approval"]}]}}]}}
+    path = write(tmp_path, "role.json", role)
+    lam = str(ROOT / "examples" / "lambda.asl.json")
+    code, out, _ = cli(capsys, "audit", lam, "--policy", path, "--format", "json", *ENV)
+    data = json.loads(out)
+    assert code == 0 and data["missing"] == [] and data["undecided"] == []
+    code, out, _ = cli(capsys, "audit", lam, "--policy", path, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["missing"] == [] and data["undecided"]

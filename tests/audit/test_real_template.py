@@ -16,7 +16,7 @@ import yaml
 
 from sfn_iam import generate_policy
 from sfn_iam.audit import audit
-from sfn_iam.audit.roles import Resolver, template_role
+from sfn_iam.audit.roles import default_resolver, template_role
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "generate-thumbnail"
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -47,7 +47,7 @@ def cfn_yaml(text: str) -> Any:
 
 def test_real_sam_template_with_connectors() -> None:
     template = cfn_yaml((HERE / "template.yaml").read_text())
-    resolve = Resolver(template, REGION, ACCOUNT)
+    resolve = default_resolver(template, region=REGION, account=ACCOUNT)
     role = template_role(template, None, resolve, "template.yaml")
     docs = dict(role.documents)
     assert set(docs) == {

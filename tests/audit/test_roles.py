@@ -11,13 +11,19 @@ import pytest
 
 from sfn_iam.audit import audit
 from sfn_iam.audit.roles import (
-    Resolver,
     RoleError,
+    default_resolver,
     expand_sam_template,
     from_file_value,
     template_role,
 )
 from tests.util import ACCOUNT, REGION, machine, task
+
+
+def resolver(t: dict[str, Any]) -> Any:
+    """The template readers' resolver over ``t`` (the default of ``template_role``)."""
+    return default_resolver(t, region=REGION, account=ACCOUNT)
+
 
 POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}]}
@@ -79,24 +85,33 @@ def cfn_template() -> dict[str, Any]:
 
 def test_cloudformation_role_policy_and_managed_policy_in_the_template() -> None:
     t = cfn_template()
-    got = template_role(t, None, Resolver(t, REGION, ACCOUNT))
+    got = template_role(t, None, resolver(t))
     docs = dict(got.documents)
     assert set(docs) == {"MachineRole: invoke", "Publish", "Extra"}
     assert docs["MachineRole: invoke"]["Statement"][0]["Resource"] == \
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:worker"
-    assert docs["Publish"]["Statement"][0]["Resource"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic"
+    # a topic without TopicName: its name is generated at deploy time, never guessed
+    assert docs["Publish"]["Statement"][0]["Resource"] == \
+        f"arn:aws:sns:{REGION}:{ACCOUNT}:${{Topic generated name}}"
     assert docs["Extra"]["Statement"][0]["Resource"] == f"arn:aws:sqs:{REGION}:{ACCOUNT}:q"
     assert got.not_evaluated == []
 
 
 def test_template_role_audits_the_definition() -> None:
     t = cfn_template()
-    got = template_role(t, "Machine", Resolver(t, REGION, ACCOUNT))
+    got = template_role(t, "Machine", resolver(t))
     definition = machine(task("arn:aws:states:::lambda:invoke", {"FunctionName": "worker"}),
                          task("arn:aws:states:::sns:publish", {
                              "TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic", "Message": "m"}))
     report = audit(definition, got.documents, region=REGION, account=ACCOUNT)
     assert report.missing == []
+    # the role's topic has a name generated at deploy time: whether it is "Topic" is undecided
+    assert [(u.need.action, u.need.resource) for u in report.undecided] == [
+        ("sns:Publish", f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic")]
+    t["Resources"]["Topic"]["Properties"]["TopicName"] = "Topic"
+    got = template_role(t, "Machine", resolver(t))
+    report = audit(definition, got.documents, region=REGION, account=ACCOUNT)
+    assert report.missing == [] and report.undecided == []
     assert [(e.action, e.kind) for e in report.excess] == [("sqs:SendMessage", "not-needed")]
 
 
@@ -106,18 +121,30 @@ def test_the_resolver_is_injectable() -> None:
 
     def resolve(value: Any) -> Any:
         seen.append(value)
-        return Resolver(t, "eu-west-1", "111122223333")(value)
+        return default_resolver(t, region="eu-west-1", account="111122223333")(value)
 
     got = template_role(t, None, resolve)
     assert seen and "eu-west-1" in str(dict(got.documents)["MachineRole: invoke"])
 
 
 def test_unknown_values_stay_unknown() -> None:
-    r = Resolver({"Resources": {"Thing": {"Type": "Custom::X"}}})
+    r = default_resolver({"Parameters": {"Free": {"Type": "String"},
+                                         "Ssm": {"Type": "AWS::SSM::Parameter::Value<String>",
+                                                 "Default": "/x"}},
+                          "Conditions": {"C": {"Fn::Equals": [{"Ref": "Free"}, "x"]}},
+                          "Resources": {"Thing": {"Type": "Custom::X"},
+                                        "Fn": {"Type": "AWS::Lambda::Function"}}})
     assert r({"Fn::GetAtt": ["Thing", "Arn"]}) == "${Thing.Arn}"
-    assert r({"Fn::If": ["c", "a", "b"]}) == "${Fn::If}"
     assert r({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Thing}"}) == "arn:aws:s3:::${Thing}"
     assert r({"Ref": "AWS::Region"}) == "${AWS::Region}"
+    assert r({"Ref": "AWS::AccountId"}) == "${AWS::AccountId}"
+    assert r({"Ref": "AWS::StackName"}) == "${AWS::StackName}"
+    assert r({"Ref": "Free"}) == "${Free}" and r({"Ref": "Ssm"}) == "${Ssm}"
+    assert r({"Fn::ImportValue": "Shared"}) == "${Fn::ImportValue Shared}"
+    assert r({"Ref": "NotInTheTemplate"}) == "${NotInTheTemplate}"
+    assert r({"Fn::GetAtt": ["Fn", "Arn"]}) == \
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn generated name}"
+    assert r({"Fn::If": ["C", "a", "b"]}) in ("a", "b")  # decided by the template's conditions
 
 
 def test_state_machine_choice() -> None:
@@ -168,17 +195,19 @@ def sam_template() -> dict[str, Any]:
 @SAM
 def test_sam_policy_templates_are_expanded_from_the_translator_data() -> None:
     t = sam_template()
-    got = template_role(t, "Machine", Resolver(t, REGION, ACCOUNT))
+    got = template_role(t, "Machine", resolver(t))
     docs = dict(got.documents)
     fn = docs["Machine.Policies[0] LambdaInvokePolicy"]["Statement"][0]
     assert fn["Action"] == ["lambda:InvokeFunction"]
-    assert fn["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:Fn*"
+    # resources without a name property: generated at deploy time, undecided in the audit
+    assert fn["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:${{Fn generated name}}*"
     crud = docs["Machine.Policies[1] DynamoDBCrudPolicy"]["Statement"][0]
     assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders" in crud["Resource"]
     s3 = docs["Machine.Policies[2] S3ReadPolicy"]["Statement"][0]
-    assert s3["Resource"] == ["arn:aws:s3:::Bucket", "arn:aws:s3:::Bucket/*"]
+    assert s3["Resource"] == ["arn:aws:s3:::${Bucket generated name}",
+                              "arn:aws:s3:::${Bucket generated name}/*"]
     sqs = docs["Machine.Policies[3] SQSSendMessagePolicy"]["Statement"][0]
-    assert sqs["Resource"] == f"arn:aws:sqs:{REGION}:{ACCOUNT}:Queue"
+    assert sqs["Resource"] == f"arn:aws:sqs:{REGION}:{ACCOUNT}:${{Queue generated name}}"
     sfn = docs["Machine.Policies[4] StepFunctionsExecutionPolicy"]["Statement"][0]
     assert sfn["Resource"] == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:child"
     assert "Machine.Policies[6]" in docs
@@ -188,18 +217,18 @@ def test_sam_policy_templates_are_expanded_from_the_translator_data() -> None:
 @SAM
 def test_sam_connectors() -> None:
     t = sam_template()
-    docs = dict(template_role(t, "Machine", Resolver(t, REGION, ACCOUNT)).documents)
+    docs = dict(template_role(t, "Machine", resolver(t)).documents)
     topic = docs["Machine.Connectors.ToTopic (Write)"]["Statement"][0]
     assert topic["Action"] == ["sns:Publish"] and topic["Resource"] == [
         "arn:aws:sns:us-east-1:1:t"]
     queue = docs["Conn (Write)"]["Statement"][0]
     assert queue["Action"] == ["sqs:SendMessage"]
-    assert queue["Resource"] == [f"arn:aws:sqs:{REGION}:{ACCOUNT}:Queue"]
+    assert queue["Resource"] == [f"arn:aws:sqs:{REGION}:{ACCOUNT}:${{Queue generated name}}"]
 
 
 @SAM
 def test_sam_template_errors() -> None:
-    r = Resolver({})
+    r = default_resolver({})
     with pytest.raises(RoleError, match="not a SAM policy template"):
         expand_sam_template("NoSuchPolicy", {}, "p", r)
     with pytest.raises(RoleError, match="needs FunctionName"):
@@ -211,24 +240,24 @@ def test_embedded_connectors_are_a_resource_attribute_and_apply_to_an_explicit_r
     t = cfn_template()
     t["Resources"]["Machine"]["Connectors"] = {"ToTopic": {"Properties": {
         "Destination": {"Id": "Topic"}, "Permissions": ["Write"]}}}
-    docs = dict(template_role(t, "Machine", Resolver(t, REGION, ACCOUNT)).documents)
+    docs = dict(template_role(t, "Machine", resolver(t)).documents)
     assert docs["Machine.Connectors.ToTopic (Write)"]["Statement"][0]["Resource"] == [
-        f"arn:aws:sns:{REGION}:{ACCOUNT}:Topic"]
+        f"arn:aws:sns:{REGION}:{ACCOUNT}:${{Topic generated name}}"]
     assert "MachineRole: invoke" in docs
 
 
-def test_an_unnamed_state_machine_is_named_as_cloudformation_names_it() -> None:
-    r = Resolver({"Resources": {"Child": {"Type": "AWS::StepFunctions::StateMachine"}}},
-                 REGION, ACCOUNT)
+def test_an_unnamed_state_machine_has_a_name_generated_at_deploy_time() -> None:
+    r = default_resolver({"Resources": {"Child": {"Type": "AWS::StepFunctions::StateMachine"}}},
+                         region=REGION, account=ACCOUNT)
     arn = r({"Fn::GetAtt": ["Child", "Arn"]})
-    assert arn == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:Child-GENERATED"
+    assert arn == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:${{Child generated name}}"
     assert r({"Ref": "Child"}) == arn
 
 
 def test_sam_tracing_adds_the_xray_managed_policy() -> None:
     t = {"Resources": {"M": {"Type": "AWS::Serverless::StateMachine", "Properties": {
         "Tracing": {"Enabled": True}}}}}
-    got = template_role(t, None, Resolver(t, REGION, ACCOUNT))
+    got = template_role(t, None, resolver(t))
     assert got.not_evaluated == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]
 
 
@@ -255,4 +284,4 @@ def test_without_the_translator_one_clear_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(iu, "find_spec",
                         lambda name, *a: None if name == "samtranslator" else real(name, *a))
     with pytest.raises(RoleError, match=r"pip install 'sfn-iam\[sam\]'"):
-        expand_sam_template("LambdaInvokePolicy", {"FunctionName": "f"}, "p", Resolver({}))
+        expand_sam_template("LambdaInvokePolicy", {"FunctionName": "f"}, "p", default_resolver({}))

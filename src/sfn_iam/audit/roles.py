@@ -3,11 +3,12 @@ machine's own role in a CloudFormation/SAM template.
 
 Everything here works on already-parsed data (dicts as ``json.load`` or a CloudFormation YAML
 reader gives them, intrinsics in long form: ``{"Fn::GetAtt": ["Fn", "Arn"]}``). Intrinsics are
-resolved by an injectable ``resolve(value) -> value``; :class:`Resolver` is the default: pseudo
-parameters, parameter defaults, ``Ref``/``Fn::GetAtt`` of the common resource types (named by
-their name property, else by their logical ID), ``Fn::Sub``, ``Fn::Join``. What it cannot
-resolve becomes ``${...}``, which the evaluator treats as a policy variable without a value:
-undecided, never guessed.
+resolved by an injectable ``resolve(value) -> value``; the default is the template readers' own
+resolver and resource table (:func:`sfn_iam.sources.template_values.template_resolver`), so the
+role reads ``!GetAtt Worker.Arn`` exactly as the definition does. What is known only at deploy
+time (a parameter without a default, ``Fn::ImportValue``, a name generated at deploy time, an
+unknown region or account) becomes ``${...}``, which the evaluator treats as a policy variable
+without a value: undecided, never guessed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,53 @@ class RolePolicies:
         self.not_evaluated += [a for a in other.not_evaluated if a not in self.not_evaluated]
 
 
+def default_resolver(template: dict[str, Any], name: str = "template", *,
+                     region: str | None = None, account: str | None = None,
+                     partition: str | None = None,
+                     parameters: dict[str, str] | None = None) -> Resolve:
+    """The template readers' resolver over ``template``, with a context of its own."""
+    from sfn_iam.sources.template_values import template_context, template_resolver
+
+    return template_resolver(template, template_context(
+        name, region=region, account=account, partition=partition, parameters=parameters))
+
+
+def policy_file_resolver(region: str | None = None, account: str | None = None,
+                         partition: str | None = None,
+                         parameters: dict[str, str] | None = None) -> Resolve:
+    """For policy files: their template functions (a role as CloudFormation writes it)
+    resolved without a template, pseudo parameters from the environment given; the template
+    readers are imported only for a file that holds such functions."""
+
+    def resolve(value: Any) -> Any:
+        if not _has_functions(value):
+            return value
+        return default_resolver({}, "policy", region=region, account=account,
+                                partition=partition, parameters=parameters)(value)
+
+    return resolve
+
+
+_plain = policy_file_resolver()
+
+
+def _has_functions(value: Any) -> bool:
+    """Does ``value`` hold a template function or a dynamic reference? (iterative: a
+    hostile file may nest deeply)"""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(k == "Ref" or (isinstance(k, str) and k.startswith("Fn::")) for k in node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and "{{resolve:" in node:
+            return True
+    return False
+
+
 # --- policy files -----------------------------------------------------------------------------
 
 
@@ -50,7 +98,7 @@ def from_file_value(value: Any, name: str, resolve: Resolve | None = None) -> Ro
     """A parsed ``--policy`` file: a policy document, a list of them, a role as CloudFormation
     writes it (``{"Type": "AWS::IAM::Role", "Properties": ...}`` or the properties alone:
     ``Policies``, ``ManagedPolicyArns``), or the output of ``aws iam get-role-policy``."""
-    res = resolve or Resolver({})
+    res = resolve or _plain
     out = RolePolicies()
     if isinstance(value, list):
         for i, item in enumerate(value):
@@ -113,6 +161,8 @@ def cfn_role(props: dict[str, Any], name: str, resources: dict[str, Any],
             out.documents.append((f"{ref}", _document(resolve(doc), ref)))  # type: ignore[arg-type]
         else:
             value = resolve(arn)
+            if value is None:  # AWS::NoValue (an Fn::If branch)
+                continue
             out.not_evaluated.append(value if isinstance(value, str) else json.dumps(value))
     return out
 
@@ -137,7 +187,7 @@ def template_role(template: dict[str, Any], state_machine: str | None = None,
     ``AWS::IAM::Policy``/``ManagedPolicy`` resources attached to it), or SAM's ``Policies``
     (documents, managed policy names, SAM policy templates) and ``Connectors`` (on the state
     machine, and ``AWS::Serverless::Connector`` resources whose Source it is)."""
-    res = resolve or Resolver(template)
+    res = resolve or default_resolver(template, name)
     resources: dict[str, Any] = template.get("Resources") or {}
     machines = state_machines(template)
     if state_machine is None:
@@ -156,7 +206,10 @@ def template_role(template: dict[str, Any], state_machine: str | None = None,
         logical = _logical_role(role)
         target = resources.get(logical) if logical else None
         if not isinstance(target, dict) or target.get("Type") != "AWS::IAM::Role":
-            value = res(role)
+            try:
+                value = res(role)
+            except SfnIamError:  # an expression the resolver cannot read: not evaluated
+                value = None
             out.not_evaluated.append(f"role {value if isinstance(value, str) else logical} "
                                      "(not defined in the template)")
             return out
@@ -367,157 +420,3 @@ def _name_of(arn: Any) -> str:
     if not isinstance(arn, str):
         return str(arn)
     return arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-
-
-# --- intrinsics -------------------------------------------------------------------------------
-
-#: resource type -> (name property, Ref gives, Arn pattern); {n} the name, {p} {r} {a} the
-#: partition, region and account. Ref "name" returns the name, "arn" the ARN, "url" the URL.
-_TYPES: dict[str, tuple[str, str, str]] = {
-    "AWS::Lambda::Function": ("FunctionName", "name", "arn:{p}:lambda:{r}:{a}:function:{n}"),
-    "AWS::Serverless::Function": ("FunctionName", "name", "arn:{p}:lambda:{r}:{a}:function:{n}"),
-    "AWS::SNS::Topic": ("TopicName", "arn", "arn:{p}:sns:{r}:{a}:{n}"),
-    "AWS::SQS::Queue": ("QueueName", "url", "arn:{p}:sqs:{r}:{a}:{n}"),
-    "AWS::DynamoDB::Table": ("TableName", "name", "arn:{p}:dynamodb:{r}:{a}:table/{n}"),
-    "AWS::Serverless::SimpleTable": ("TableName", "name", "arn:{p}:dynamodb:{r}:{a}:table/{n}"),
-    "AWS::S3::Bucket": ("BucketName", "name", "arn:{p}:s3:::{n}"),
-    "AWS::StepFunctions::StateMachine": ("StateMachineName", "arn",
-                                         "arn:{p}:states:{r}:{a}:stateMachine:{n}"),
-    "AWS::Serverless::StateMachine": ("Name", "arn", "arn:{p}:states:{r}:{a}:stateMachine:{n}"),
-    "AWS::Events::EventBus": ("Name", "name", "arn:{p}:events:{r}:{a}:event-bus/{n}"),
-    "AWS::IAM::Role": ("RoleName", "name", "arn:{p}:iam::{a}:role/{n}"),
-    "AWS::Glue::Job": ("Name", "name", "arn:{p}:glue:{r}:{a}:job/{n}"),
-    "AWS::CodeBuild::Project": ("Name", "name", "arn:{p}:codebuild:{r}:{a}:project/{n}"),
-    "AWS::ECS::Cluster": ("ClusterName", "name", "arn:{p}:ecs:{r}:{a}:cluster/{n}"),
-    "AWS::Batch::JobQueue": ("JobQueueName", "arn", "arn:{p}:batch:{r}:{a}:job-queue/{n}"),
-    "AWS::Athena::WorkGroup": ("Name", "name", "arn:{p}:athena:{r}:{a}:workgroup/{n}"),
-    "AWS::StepFunctions::Activity": ("Name", "arn", "arn:{p}:states:{r}:{a}:activity:{n}"),
-}
-
-
-class Resolver:
-    """Resolves CloudFormation intrinsics in long form as far as the template allows (see
-    the module doc). ``region``/``account`` fill ``AWS::Region``/``AWS::AccountId`` (else
-    they stay ``${AWS::Region}``...: unknown)."""
-
-    def __init__(self, template: dict[str, Any], region: str | None = None,
-                 account: str | None = None, partition: str | None = None) -> None:
-        self.resources: dict[str, Any] = template.get("Resources") or {}
-        params = template.get("Parameters") or {}
-        self.params = {k: v.get("Default") for k, v in params.items()
-                       if isinstance(v, dict) and "Default" in v}
-        self.pseudo = {"AWS::Region": region, "AWS::AccountId": account,
-                       "AWS::Partition": partition or _partition(region),
-                       "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
-
-    def __call__(self, value: Any) -> Any:
-        return self.resolve(value)
-
-    def resolve(self, value: Any, depth: int = 0) -> Any:
-        if depth > 50:
-            return "${...}"
-        if isinstance(value, list):
-            return [self.resolve(v, depth + 1) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            (key, arg), = value.items()
-            if key == "Ref" and isinstance(arg, str):
-                return self.ref(arg)
-            if key == "Fn::GetAtt":
-                parts = arg.split(".", 1) if isinstance(arg, str) else arg
-                if isinstance(parts, list) and len(parts) == 2 and all(
-                        isinstance(p, str) for p in parts):
-                    return self.get_att(parts[0], parts[1])
-                return "${Fn::GetAtt}"
-            if key == "Fn::Sub":
-                return self.sub(arg, depth)
-            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
-                parts = self.resolve(arg[1], depth + 1)
-                if isinstance(arg[0], str) and isinstance(parts, list) and all(
-                        isinstance(p, str) for p in parts):
-                    return arg[0].join(parts)
-                return "${Fn::Join}"
-            if key.startswith("Fn::") or key == "Condition":
-                return "${" + key + "}"
-        return {k: self.resolve(v, depth + 1) for k, v in value.items()}
-
-    def ref(self, name: str) -> str:
-        if name in self.pseudo:
-            v = self.pseudo[name]
-            return v if v is not None else "${" + name + "}"
-        if name in self.params and isinstance(self.params[name], (str, int)):
-            return str(self.params[name])
-        res = self.resources.get(name)
-        if isinstance(res, dict) and res.get("Type") in _TYPES:
-            _, gives, _ = _TYPES[res["Type"]]
-            if gives == "name":
-                return self._name(name, res)
-            if gives == "arn":
-                return self.get_att(name, "Arn")
-            env = self._env()
-            return f"https://sqs.{env['r']}.amazonaws.com/{env['a']}/{self._name(name, res)}"
-        return "${" + name + "}"
-
-    def get_att(self, name: str, attribute: str) -> str:
-        res = self.resources.get(name)
-        if isinstance(res, dict) and res.get("Type") in _TYPES:
-            kind = res["Type"]
-            if attribute == "Arn":
-                return _TYPES[kind][2].format(n=self._name(name, res), **self._env())
-            if attribute in ("Name", "QueueName", "TopicName"):
-                return self._name(name, res)
-        return "${" + name + "." + attribute + "}"
-
-    def _env(self) -> dict[str, str]:
-        return {"p": self.ref("AWS::Partition"), "r": self.ref("AWS::Region"),
-                "a": self.ref("AWS::AccountId")}
-
-    def _name(self, logical: str, res: dict[str, Any]) -> str:
-        """The resource's name property when it is written out, else its logical ID (the
-        physical name CloudFormation makes up is unknown before deployment; the same logical
-        ID gives the same name on both sides of the comparison). A state machine without a
-        name is named ``<LogicalId>-<random>`` by CloudFormation, which policies match with
-        ``<LogicalId>-*``: it gets ``<LogicalId>-GENERATED``."""
-        prop = _TYPES[res["Type"]][0]
-        value = (res.get("Properties") or {}).get(prop)
-        value = self.resolve(value) if value is not None else None
-        if isinstance(value, str):
-            return value
-        if res["Type"] in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
-            return f"{logical}-GENERATED"
-        return logical
-
-    def sub(self, arg: Any, depth: int) -> str:
-        import re
-
-        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
-            text, local = arg[0], arg[1] if isinstance(arg[1], dict) else {}
-        elif isinstance(arg, str):
-            text, local = arg, {}
-        else:
-            return "${Fn::Sub}"
-
-        def one(m: re.Match[str]) -> str:
-            inner = m.group(1)
-            if inner.startswith("!"):
-                return "${" + inner[1:] + "}"
-            if inner in local:
-                v = self.resolve(local[inner], depth + 1)
-                return v if isinstance(v, str) else "${" + inner + "}"
-            if "." in inner:
-                name, attribute = inner.split(".", 1)
-                return self.get_att(name, attribute)
-            return self.ref(inner)
-
-        return re.sub(r"\$\{([^}]*)\}", one, text)
-
-
-def _partition(region: str | None) -> str:
-    if region is None:
-        return "aws"
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"

@@ -65,9 +65,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _from_template(args: argparse.Namespace, options: dict[str, Any]
-                   ) -> tuple[Any, str, str, str] | None:
-    """(result, the definition's file, its text, the template kind) when DEFINITION is a
-    template (``sfn_iam.sources``), else None: a bare definition."""
+                   ) -> tuple[Any, str, str, str, Any] | None:
+    """(result, the definition's file, its text, the template kind, the context the machine
+    was read with) when DEFINITION is a template (``sfn_iam.sources``), else None: a bare
+    definition."""
     from sfn_iam.commands import generate as gen
     from sfn_iam.errors import DefinitionError
     from sfn_iam.load import DEFAULT_MAX_BYTES, load, read_source
@@ -104,7 +105,9 @@ def _from_template(args: argparse.Namespace, options: dict[str, Any]
             text = f.read(args.max_bytes or DEFAULT_MAX_BYTES)
     except (OSError, UnicodeDecodeError):
         text = ""
-    return result, machine.file, text, machine.kind
+    from sfn_iam.sources.template_values import machine_context
+
+    return result, machine.file, text, machine.kind, machine_context(machine)
 
 
 def _live(args: argparse.Namespace, options: dict[str, Any], role: Any) -> tuple[Any, str, str]:
@@ -158,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
     options = generate_options(args)
     role = RolePolicies()
     files: dict[str, str | None] = {}
+    context = None  # the context the machine was read with (a template)
     from sfn_iam.commands.generate import _live_arn
 
     if _live_arn([args.definition]):
@@ -171,19 +175,28 @@ def run(args: argparse.Namespace) -> int:
             result = generate_policy(value if isinstance(value, dict) else source, source=name,
                                      **options)
         else:
-            result, name, source, kind = needed
+            result, name, source, kind, context = needed
             if not args.policy and not args.template_role and kind in ("cloudformation", "sam"):
-                args.template_role = args.definition  # the machine's own role, same template
+                # the machine's own role, in the same template (a folder's template.yaml)
+                import os
+
+                same = context is not None and os.path.isfile(context.file)
+                args.template_role = context.file if same else args.definition
         if not args.policy and not args.template_role:
             raise UsageError("audit needs the role: --policy FILE (repeatable) or "
                              "--template-role TEMPLATE")
+    from sfn_iam.audit.roles import policy_file_resolver
+    from sfn_iam.commands.generate import parse_parameters
+
+    resolve = policy_file_resolver(options["region"], options["account"], options["partition"],
+                                   parse_parameters(args.parameter))
     for path in args.policy:
         pvalue, pname, ptext = read_value(path, args.max_bytes)
-        role.extend(from_file_value(pvalue, pname))
+        role.extend(from_file_value(pvalue, pname, resolve))
         files[pname] = ptext
     if args.template_role:
         try:
-            found, tname, ttext = _template_role(args, options)
+            found, tname, ttext = _template_role(args, options, context)
         except RecursionError:
             raise UsageError(f"{args.template_role}: nested too deeply to be a template "
                              "sfn-iam can read") from None
@@ -194,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         if not sep or not arn or not path:
             raise UsageError(f"--managed-policy {item!r}: expected ARN=FILE")
         mvalue, mname, mtext = read_value(path, args.max_bytes)
-        found = from_file_value(mvalue, mname)
+        found = from_file_value(mvalue, mname, resolve)
         role.documents += [(f"{arn} ({n})", d) for n, d in found.documents]
         role.not_evaluated = [a for a in role.not_evaluated if a != arn]
         files[mname] = mtext
@@ -224,12 +237,31 @@ def load_template(path: str, max_bytes: int | None) -> tuple[Any, str, str]:
     return parse_template(text, name), name, text
 
 
-def _template_role(args: argparse.Namespace, options: dict[str, Any]) -> tuple[Any, str, str]:
-    """The role of the template's state machine, the template's name and its text."""
-    from sfn_iam.audit.roles import Resolver, template_role
+def _template_role(args: argparse.Namespace, options: dict[str, Any],
+                   context: Any = None) -> tuple[Any, str, str]:
+    """The role of the template's state machine, the template's name and its text. Its
+    intrinsics are resolved by the template readers' resolver (the definition's own): with
+    ``context``, the one the machine was read with, when the role is in that same template;
+    else a context with the same region, account, partition and ``--parameter`` values."""
+    from sfn_iam.audit.roles import template_role
+    from sfn_iam.commands.generate import parse_parameters
+    from sfn_iam.sources.template_values import template_context, template_resolver
 
     template, tname, text = load_template(args.template_role, args.max_bytes)
     if not isinstance(template, dict):
         raise UsageError(f"{tname}: not a CloudFormation template (expected an object)")
-    resolve = Resolver(template, options["region"], options["account"], options["partition"])
+    if context is None or not _same_file(context.file, args.template_role):
+        context = template_context(tname, region=options["region"], account=options["account"],
+                                   partition=options["partition"],
+                                   parameters=parse_parameters(args.parameter))
+    resolve = template_resolver(template, context)
     return template_role(template, args.state_machine, resolve, tname), tname, text
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
