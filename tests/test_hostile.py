@@ -441,7 +441,10 @@ def _apis() -> list[str]:
     if k in KNOWN_QUADRATIC else k for k in SHAPES])
 def test_long_pathological_strings_stay_linear(shape: str) -> None:
     """Each integration with every parameter set to a 10,000-character string of one shape,
-    static and as a JSONPath: no step may take more than 0.25 s (a linear one takes ~1 ms)."""
+    static and as a JSONPath: no step may take more than 1 s. A linear step takes 1-30 ms (the
+    first call of an integration imports its module); a quadratic one on 10,000 characters
+    takes seconds, so the bound catches it with room for a loaded shared machine (0.25 s was
+    once exceeded by a linear step under load)."""
     value = SHAPES[shape]
     for api in _apis():
         for dynamic in (False, True):
@@ -452,4 +455,4 @@ def test_long_pathological_strings_stay_linear(shape: str) -> None:
             with contextlib.suppress(DefinitionError):
                 generate_policy(machine({"A": body}), region="us-east-1", account="123456789012")
             took = time.monotonic() - start
-            assert took < 0.25, f"{api} ({'JSONPath' if dynamic else 'static'}): {took:.2f} s"
+            assert took < 1.0, f"{api} ({'JSONPath' if dynamic else 'static'}): {took:.2f} s"
