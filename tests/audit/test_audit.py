@@ -252,3 +252,18 @@ def test_malformed_values_are_undecided() -> None:
     assert report.missing == []
     (u,) = report.undecided
     assert "malformed" in u.reason
+
+
+def test_a_role_resource_the_audit_cannot_read_is_never_excess() -> None:
+    """A ``${...}`` left in a role's resource (a template value known only at deploy time, a
+    policy variable) covers something unknown: not excess; IAM's literal escapes are read."""
+    definition = machine(task("arn:aws:states:::lambda:invoke", {"FunctionName": "worker"}))
+    report = run_audit(definition, allow("lambda:InvokeFunction", FN),
+                       allow("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:"
+                             "function:${OtherFn}"))
+    assert report.missing == [] and report.excess == []
+    escaped = run_audit(definition, allow("lambda:InvokeFunction", FN),
+                        allow("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:"
+                              "function:a${*}b"))
+    assert [(e.resource, e.kind) for e in escaped.excess] == [
+        ("arn:aws:lambda:us-east-1:123456789012:function:a${*}b", "not-needed")]
