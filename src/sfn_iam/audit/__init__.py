@@ -472,22 +472,16 @@ def _excess(report: AuditReport) -> None:
                 _resources(report, st, label, wanted)
 
 
-#: a ``${...}`` in a role's resource that is not one of IAM's literal escapes (``${*}``,
-#: ``${?}``, ``${$}``): a template value known only at deploy time, or a policy variable
-_UNREAD = None
-
-
 def _unreadable(resource: str) -> bool:
-    """Does the role's resource hold a value the audit cannot read? Then what it covers is
-    unknown: it is never called excess (its needs are undecided on the other side)."""
-    global _UNREAD
+    """Does the role's resource hold a value the audit cannot read (a ``${...}`` that is not
+    one of IAM's literal escapes ``${*}``, ``${?}``, ``${$}``: a template value known only at
+    deploy time, a policy variable)? Then what it covers is unknown: it is never called excess
+    (its needs are undecided on the other side)."""
     if "${" not in resource:
         return False
-    if _UNREAD is None:
-        import re
+    import re
 
-        _UNREAD = re.compile(r"\$\{(?![*?$]\})")
-    return _UNREAD.search(resource) is not None
+    return re.search(r"\$\{(?![*?$]\})", resource) is not None
 
 
 def _resources(report: AuditReport, st: ev.Statement, label: str, wanted: _Wanted) -> None:
