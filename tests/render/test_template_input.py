@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from sfn_iam.cli import main
+from sfn_iam.policy import MANAGED_LIMIT, split
 from sfn_iam.render import to_cloudformation, to_terraform
 from sfn_iam.render.references import references
 from sfn_iam.sources import generate_state_machine, load_state_machines
@@ -37,8 +38,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "templates"
 REGION, ACCOUNT = "us-east-1", "123456789012"
 ENV = ("--region", REGION, "--account", ACCOUNT)
+#: the pseudo parameters as the reader resolves them (the stack name, known at deploy time,
+#: is a wildcard in the JSON policy)
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
-          "AWS::URLSuffix": "amazonaws.com"}
+          "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "*"}
 DATA = {"data.aws_partition.state_machine.partition": "aws",
         "data.aws_region.state_machine.name": REGION,
         "data.aws_caller_identity.state_machine.account_id": ACCOUNT}
@@ -56,9 +59,12 @@ CFN_INPUTS = [
     ("tests/fixtures/templates/sam/batch-lambda-sam/template.yaml", None),
     ("tests/fixtures/templates/sam/dynamodb-transfer/template.yaml", None),
     ("tests/fixtures/templates/cloudformation/etl-orchestrator.yaml",
-     "MarketingAndSalesETLOrchestrator"),
+     "AthenaRunnerTestETLOrchestrator"),
     ("tests/fixtures/templates/cloudformation/workshop-module-5.yml", None),
     ("tests/fixtures/templates/cloudformation/deequ-pipeline.yaml", None),
+    ("tests/fixtures/templates/cloudformation/montecarlo-lambda.yml",
+     "DataGenerationStateMachine"),
+    ("tests/fixtures/templates/sam/checkout-processing-workflow/template.yaml", None),
     ("tests/fixtures/templates/cdk/aws-stepfunctions-tasks-sns-publish-integ.template.json", None),
     ("tests/fixtures/templates/cdk/aws-stepfunctions-tasks-sqs-send-message-integ.template.json",
      None),
@@ -244,9 +250,16 @@ def test_the_cfn_role_refers_to_the_templates_resources_and_deploys_the_json_pol
             assert json.dumps(kept[value], sort_keys=True) in used, value
     # deployed with the values the template resolves to: the JSON policy
     deployed = cfn(role["Resources"], values(machine, template))
-    if "Policies" in deployed[role_id(role)]["Properties"]:
-        (inline,) = deployed[role_id(role)]["Properties"]["Policies"]
+    props = deployed[role_id(role)]["Properties"]
+    if "Policies" in props:
+        (inline,) = props["Policies"]
         assert normal(inline["PolicyDocument"]) == normal(policy)
+    elif not policy["Statement"]:
+        assert "ManagedPolicyArns" not in props
+    else:  # over the inline limit: managed policies, each a part of the split policy
+        parts = [deployed[ref["Ref"]]["Properties"]["PolicyDocument"]
+                 for ref in role["Resources"][role_id(role)]["Properties"]["ManagedPolicyArns"]]
+        assert [normal(p) for p in parts] == [normal(p) for p in split(policy, MANAGED_LIMIT)]
     # inserted into the input template: cfn-lint finds no error (no circular dependency)
     assert errors(insert_role(template, machine.name, role, "cfn")) == []
 
@@ -597,3 +610,20 @@ def test_a_copy_of_the_example_elsewhere_gives_the_same_output(
     finally:
         os.chdir(cwd)
     assert here == there
+
+
+def test_a_machine_in_a_module_names_no_block_of_another_module(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The machine sits in a child module and its Lambda in another (passed in through a
+    variable): the reader's origin ``aws_lambda_function.aws_lambda_example.arn`` is no
+    block of the machine's module, where the role goes; it is written by its value."""
+    path = FIXTURES / "terraform" / "step-function-lambda-terraform"
+    machine = machine_of(path, None)
+    origin = "aws_lambda_function.aws_lambda_example.arn"
+    assert origin in machine.origins.values()
+    folder = Path(machine.file).parent
+    assert "aws_lambda_function.aws_lambda_example" not in _folder_blocks(folder)
+    out, _ = generate(capsys, path, "terraform")
+    assert origin not in out and "function:aws_lambda_example" in out
+    parsed = hcl2.loads(out)
+    assert referenced(parsed) <= _folder_blocks(folder) | declared(parsed)
