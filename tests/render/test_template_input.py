@@ -309,8 +309,10 @@ def test_sam_app_writes_getatt_for_the_function_queue_and_table(
     used = _intrinsics(yaml.safe_load(out)["Resources"])
     for expr in ({"Fn::GetAtt": ["ValidateFunction", "Arn"]},
                  {"Fn::GetAtt": ["OrdersTable", "Arn"]},
-                 {"Fn::GetAtt": ["ShippingQueue", "Arn"]}, {"Ref": "AlertTopic"}):
+                 {"Fn::GetAtt": ["ShippingQueue", "Arn"]}):
         assert expr in used
+    # AlertTopic has no TopicName: its ARN is a wildcard in the JSON policy, and stays one
+    assert {"Ref": "AlertTopic"} not in used and "sns:${AWS::Region}:${AWS::AccountId}:*" in out
     # the trust policy: the machine's own ARN from its name, never a Ref to it
     assert {"Ref": "OrderStateMachine"} not in used
     assert "stateMachine:orders-dev" in out
@@ -627,3 +629,35 @@ def test_a_machine_in_a_module_names_no_block_of_another_module(
     assert origin not in out and "function:aws_lambda_example" in out
     parsed = hcl2.loads(out)
     assert referenced(parsed) <= _folder_blocks(folder) | declared(parsed)
+
+
+def test_two_topics_without_names_keep_the_wildcard(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Both topics resolve to ``arn:aws:sns:us-east-1:123456789012:*``, one origin for the two:
+    a Ref of either in the role would deny publishing to the other."""
+    app = tmp_path / "app"
+    shutil.copytree(ROOT / "examples" / "sam-app", app)
+    asl = app / "statemachine" / "orders.asl.json"
+    definition = json.loads(asl.read_text())
+    definition["States"]["Ship"] = {**definition["States"]["Ship"], "Next": "Notify"}
+    del definition["States"]["Ship"]["End"]
+    definition["States"]["Notify"] = {
+        "Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True,
+        "Parameters": {"TopicArn": "${OtherTopicArn}", "Message": "shipped"}}
+    asl.write_text(json.dumps(definition))
+    text = (app / "template.yaml").read_text().replace(
+        "        AlertTopicArn: !Ref AlertTopic\n",
+        "        AlertTopicArn: !Ref AlertTopic\n        OtherTopicArn: !Ref OtherTopic\n")
+    (app / "template.yaml").write_text(text + "\n  OtherTopic:\n    Type: AWS::SNS::Topic\n")
+    machine = machine_of(app, None)
+    assert machine.origins["arn:aws:sns:us-east-1:123456789012:*"] in (
+        {"Ref": "AlertTopic"}, {"Ref": "OtherTopic"})
+    for fmt in ("cfn", "sam"):
+        out, _ = generate(capsys, app, fmt)
+        used = _intrinsics(yaml.safe_load(out))
+        assert {"Ref": "AlertTopic"} not in used and {"Ref": "OtherTopic"} not in used
+        assert "sns:${AWS::Region}:${AWS::AccountId}:*" in out
+    out, _ = generate(capsys, app, "sam")
+    (doc,) = cfn(yaml.safe_load(out)["Policies"],
+                 values(machine, read_template(app / "template.yaml")))
+    assert normal(doc) == normal(json_policy(capsys, app, None))

@@ -12,6 +12,11 @@ generated for):
   machine depends on its role, so a reference would be a circular dependency;
 * in Terraform, a block that is not in the machine's module, or one made with ``count`` /
   ``for_each`` (``aws_lambda_function.x.arn`` would not name one instance).
+
+A value with a wildcard (``arn:aws:sns:us-east-1:123456789012:*``: a name made at deploy
+time) is never a reference either: two topics without a name resolve to the same value, and
+a grant on it may be merged with a dynamic one (``TopicArn.$``); one topic's ``!Ref`` in its
+place would deny the others. It stays the wildcard, as in the JSON policy.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ def references(machine: StateMachine, fmt: str) -> tuple[dict[str, object], list
     kept: dict[str, object] = {}
     dropped: set[str] = set()
     for value, expr in machine.origins.items():
+        if "*" in value:  # a name made at deploy time: maybe several resources, or a grant
+            continue      # merged with a dynamic value; the expression would narrow them all
         if fmt == "terraform":
             names = _terraform_target(expr, graph, counted)
         else:
