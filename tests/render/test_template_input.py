@@ -661,3 +661,18 @@ def test_two_topics_without_names_keep_the_wildcard(
     (doc,) = cfn(yaml.safe_load(out)["Policies"],
                  values(machine, read_template(app / "template.yaml")))
     assert normal(doc) == normal(json_policy(capsys, app, None))
+
+
+def test_pseudo_parameters_are_not_names_that_replace_segments() -> None:
+    """The CDK reader's origins hold ``aws`` -> ``Ref AWS::Partition``; as a name it would turn
+    an S3 key ``logs/aws/*`` into ``logs/${AWS::Partition}/*``. The writers place the
+    partition, region and account by ARN field only."""
+    machine = machine_of(ROOT / "examples" / "cdk.out", None)
+    assert machine.origins["aws"] == {"Ref": "AWS::Partition"}
+    kept, _ = references(machine, "cfn")
+    assert "aws" not in kept
+    result = generate_state_machine(machine, region=REGION, account=ACCOUNT)
+    result.document["Statement"].append({"Effect": "Allow", "Action": ["s3:GetObject"],
+                                         "Resource": ["arn:aws:s3:::logs/aws/*"]})
+    template = to_cloudformation(result, region=REGION, account=ACCOUNT, references=kept)
+    assert "arn:${AWS::Partition}:s3:::logs/aws/*" in json.dumps(template)

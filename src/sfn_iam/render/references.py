@@ -13,7 +13,9 @@ generated for):
 * in Terraform, a block that is not in the machine's module, or one made with ``count`` /
   ``for_each`` (``aws_lambda_function.x.arn`` would not name one instance).
 
-A value with a wildcard (``arn:aws:sns:us-east-1:123456789012:*``: a name made at deploy
+Nor is a pseudo parameter (``aws`` -> ``{"Ref": "AWS::Partition"}``): the writers put those
+in an ARN's partition, region and account fields only. A value with a wildcard
+(``arn:aws:sns:us-east-1:123456789012:*``: a name made at deploy
 time) is never a reference either: two topics without a name resolve to the same value, and
 a grant on it may be merged with a dynamic one (``TopicArn.$``); one topic's ``!Ref`` in its
 place would deny the others. It stays the wildcard, as in the JSON policy.
@@ -54,6 +56,8 @@ def references(machine: StateMachine, fmt: str) -> tuple[dict[str, object], list
     for value, expr in machine.origins.items():
         if "*" in value:  # a name made at deploy time: maybe several resources, or a grant
             continue      # merged with a dynamic value; the expression would narrow them all
+        if _pseudo(expr):  # the writers place these by ARN field, never by equal text
+            continue
         if fmt == "terraform":
             names = _terraform_target(expr, graph, counted)
         else:
@@ -66,6 +70,17 @@ def references(machine: StateMachine, fmt: str) -> tuple[dict[str, object], list
         else:
             kept[value] = expr
     return kept, sorted(dropped)
+
+
+def _pseudo(expr: object) -> bool:
+    """A pseudo parameter (``{"Ref": "AWS::Partition"}``) or the data source Terraform gets
+    the partition, region or account from: as a name it would replace every segment equal to
+    ``aws`` or ``us-east-1`` (an S3 key ``logs/aws/*``), which need not follow the stack."""
+    if isinstance(expr, dict):
+        ref = expr.get("Ref")
+        return len(expr) == 1 and isinstance(ref, str) and ref.startswith("AWS::")
+    return isinstance(expr, str) and expr.startswith(
+        ("data.aws_partition.", "data.aws_region.", "data.aws_caller_identity."))
 
 
 def _dependents(graph: dict[str, set[str]], root: str) -> set[str]:
