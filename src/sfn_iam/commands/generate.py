@@ -300,7 +300,6 @@ def _emit_template(args: argparse.Namespace, path: str, subs: dict[str, str],
         from sfn_iam.cli import one_line
         from sfn_iam.render.references import references
 
-
         refs, cyclic = references(machine, args.format)
         for name in cyclic:
             sys.stderr.write(f"sfn-iam: note: {one_line(name)} depends on the state machine: "
