@@ -13,8 +13,9 @@ _SUB = re.compile(r"\$\{([^}]*)\}")
 
 
 def cfn(node: Any, values: dict[str, str]) -> Any:
-    """``node`` with every intrinsic function evaluated. ``values``: ``AWS::AccountId``,
-    ``MyFn`` (a Ref), ``MyFn.Arn`` (a GetAtt) -> value. An unknown name raises KeyError."""
+    """``node`` with every intrinsic function evaluated (Ref, Fn::GetAtt, Fn::Sub, Fn::Join,
+    Fn::Select, Fn::Split). ``values``: ``AWS::AccountId``, ``MyFn`` (a Ref), ``MyFn.Arn``
+    (a GetAtt) -> value. An unknown name raises KeyError."""
     if isinstance(node, list):
         return [cfn(x, values) for x in node]
     if not isinstance(node, dict):
@@ -30,6 +31,12 @@ def cfn(node: Any, values: dict[str, str]) -> Any:
             scope = {**values, **{k: cfn(v, values) for k, v in local.items()}}
             return _SUB.sub(lambda m: "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!")
                             else scope[m.group(1)], text)
+        if key == "Fn::Join":
+            return str(arg[0]).join(cfn(arg[1], values))
+        if key == "Fn::Select":
+            return cfn(arg[1], values)[int(cfn(arg[0], values))]
+        if key == "Fn::Split":
+            return cfn(arg[1], values).split(arg[0])
         assert not key.startswith("Fn::"), f"the evaluator does not know {key}"
     return {k: cfn(v, values) for k, v in node.items()}
 

@@ -290,13 +290,28 @@ def _emit_template(args: argparse.Namespace, path: str, subs: dict[str, str],
     machine, result = _from_sources(args, path, subs, params, data)[0]
     if args.format == "json":
         return emit(args, result)
-    refs = machine.origins if machine.kind in _REFERABLE.get(args.format, ()) else None
+    refs = label = None
+    family = _REFERABLE.get(args.format, ())
+    if machine.kind in family or (machine.kind == "serverless" and "sam" in family):
+        from sfn_iam.render.references import free_label
+
+        label = free_label(machine, args.format)  # not a name the input uses already
+    if machine.kind in family:
+        from sfn_iam.cli import one_line
+        from sfn_iam.render.references import references
+
+        refs, cyclic = references(machine, args.format)
+        for name in cyclic:
+            sys.stderr.write(f"sfn-iam: note: {one_line(name)} depends on the state machine: "
+                             "the role names it by its value, not a reference to it (that "
+                             "would be a circular dependency)\n")
     own = args.state_machine_arn or (
         machine.arn if machine.arn and "*" not in machine.arn and "${" not in machine.arn
         else None)
     return emit(args, result, {
         "region": args.region or machine.region, "account": args.account,
         "partition": args.partition, "state_machine_arn": own, "references": refs,
+        "label": label,
         "json_template": machine.kind == "cdk" or (
             machine.kind in ("cloudformation", "sam") and path.endswith(".json"))})
 

@@ -27,17 +27,21 @@ def managed_policy_count(result: GenerateResult) -> int:
 def render(result: GenerateResult, fmt: str, *, region: str | None = None,
            account: str | None = None, partition: str | None = None,
            state_machine_arn: str | None = None,
-           references: Mapping[str, object] | None = None, json_template: bool = False) -> str:
+           references: Mapping[str, object] | None = None, json_template: bool = False,
+           label: str | None = None) -> str:
     """The text of ``--format fmt`` (cfn, sam, terraform). ``json_template``: CloudFormation
-    and SAM as JSON (a JSON input template) instead of YAML."""
+    and SAM as JSON (a JSON input template) instead of YAML. ``label``: the role's logical
+    id (cfn), the managed policies' prefix (sam) or the blocks' label (terraform) instead of
+    the writer's default."""
     deploy = {"region": region, "account": account, "partition": partition,
               "state_machine_arn": state_machine_arn, "references": references}
+    named = {} if label is None else {"name" if fmt == "terraform" else "logical_id": label}
     if fmt == "terraform":
-        return to_terraform(result, **deploy)  # type: ignore[arg-type]
+        return to_terraform(result, **deploy, **named)  # type: ignore[arg-type]
     if fmt == "cfn":
-        template = to_cloudformation(result, **deploy)  # type: ignore[arg-type]
+        template = to_cloudformation(result, **deploy, **named)  # type: ignore[arg-type]
     elif fmt == "sam":
-        template = to_sam(result, **deploy)  # type: ignore[arg-type]
+        template = to_sam(result, **deploy, **named)  # type: ignore[arg-type]
     else:
         raise ValueError(f"unknown format {fmt!r}: cfn, sam or terraform")
     return dumps(template, "json" if json_template else "yaml")
