@@ -240,7 +240,8 @@ class Resolver:
             if rtype == "AWS::SQS::Queue" and props.get("FifoQueue") in (True, "true") \
                     and not name.endswith(".fifo"):
                 name += ".fifo"
-            return name
+            if name.strip():  # an empty name (a parameter defaulting to ""): generated
+                return name
         if not prop:
             return self.ctx.generated(logical_id, f"the ID of {logical_id} ({rtype}) is made at "
                                       "deploy time", "pass its ARN instead to narrow it")

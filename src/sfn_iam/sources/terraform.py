@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
@@ -314,8 +315,10 @@ class Scope:
         cfn_type, name_attr, _ = TF_TYPES[rtype]
         ctx = self.ctx
         address = f"{rtype}.{name}"
-        if name_attr and name_attr in body:
-            res_name = str(self.value(body[name_attr], file, each))
+        given = str(self.value(body[name_attr], file, each)) \
+            if name_attr and name_attr in body else ""
+        if given.strip():  # an empty name (a variable defaulting to ""): made at apply time
+            res_name = given
         elif "name_prefix" in body:
             res_name = str(self.value(body["name_prefix"], file)) + ctx.generated(
                 address, f"the name of {address} is name_prefix plus a suffix made at apply "
@@ -340,7 +343,11 @@ class Scope:
 
     def read(self, path: Any) -> str:
         if not isinstance(path, str) or "${" in path:
-            raise self.error(f"file({path!r}): the path is known only at apply time")
+            why = [w for label, w in self.ctx.deploy.items()
+                   if isinstance(path, str) and "${" + label + "}" in path]
+            raise self.error(f"file({path!r}): the path is known only at apply time"
+                             + (f": {why[0]}; or read the configuration that calls this "
+                                "module" if why else ""))
         full = path if os.path.isabs(path) else os.path.join(self.m.folder, path)
         from sfn_iam.load import decode, read_source
 
@@ -483,6 +490,14 @@ def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
     except DefinitionError as exc:
         raise DefinitionError(exc.what, where, exc.source or file) from None
     if isinstance(definition, str):
+        if not definition.strip():
+            raw = body["definition"]
+            ref = re.fullmatch(r"\$\{(var\.[A-Za-z0-9_-]+)\}", raw) if isinstance(raw, str) else None
+            raise DefinitionError(
+                "the definition is empty" + (
+                    f" ({ref.group(1)} is empty by default: a module read on its own; read the "
+                    "configuration that calls it, or pass --parameter "
+                    f"{ref.group(1)[4:]}=DEFINITION)" if ref else ""), where, file)
         if "${" in definition and definition.strip().startswith("${"):
             raise DefinitionError(f"the definition is known only at apply time ({definition[:80]})",
                                   where, file)
@@ -493,9 +508,10 @@ def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
     if not isinstance(definition, dict):
         raise DefinitionError("the definition is not an object", where, file)
     settings = _settings(scope, body, file)
-    if "name" in body:
-        sm_name = str(scope.value(body["name"], file))
-    else:
+    given = scope.value(body["name"], file) if "name" in body else None
+    if given is not None and str(given).strip():
+        sm_name = str(given)
+    else:  # no name, or an empty one (a module's var.name read on its own): made at apply
         sm_name = ctx.generated(where, f"the name of {where} is generated at apply time",
                                 "set name to narrow it")
     arn = f"arn:{ctx.partition}:states:{ctx.region_value}:{ctx.account_value}:stateMachine:{sm_name}"

@@ -1,0 +1,243 @@
+"""Minimal reproductions of what real projects showed the template readers (second pass over
+the corpus templates and other public projects: scripts/corpus_templates.py). Each test is
+the smallest file that did the thing; the project it came from is named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sfn_iam.errors import DefinitionError
+from sfn_iam.sources import load_state_machines, why_unreadable
+
+from .helpers import cli, codes, generate, grants, policy_of, refused, write
+
+_SNS = ('{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sns:publish",'
+        '"Parameters":{"TopicArn":"arn:aws:sns:us-east-1:123456789012:t","Message":"x"},'
+        '"End":true}}}')
+
+
+# -- templates that are not YAML yet: one line saying why ------------------------------------
+
+
+def test_a_cookiecutter_template_is_refused_saying_render_it_first(tmp_path: Path) -> None:
+    # aws/aws-sam-cli-app-templates */step-func/{{cookiecutter.project_name}}/template.yaml
+    write(tmp_path, {"template.yaml": """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          StockCheckerFunction:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.lambda_handler
+              {%- if cookiecutter.architectures.value != []%}
+              Architectures:
+              {%- for arch in cookiecutter.architectures.value %}
+                - {{arch}}
+              {%- endfor %}
+              {%- endif %}
+          StockTradingStateMachine:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              DefinitionUri: statemachine/stock_trader.asl.json
+        """})
+    line = refused(cli("generate", str(tmp_path / "template.yaml")), "template.yaml: line 7:",
+                   "Jinja/cookiecutter template", "render it first")
+    assert "found character that cannot start any token" not in line
+
+
+def test_a_cookiecutter_value_in_a_mapping_is_named_too() -> None:
+    # aws/aws-sam-cli-app-templates ruby/step-func: MemorySize: {{ cookiecutter.options[...] }}
+    why = why_unreadable("Globals:\n  Function:\n    MemorySize: {{ cookiecutter.options[x] }}\n")
+    assert why is not None and why.startswith("line 3: is a Jinja/cookiecutter template")
+
+
+def test_jsonata_and_plain_braces_are_not_taken_for_jinja() -> None:
+    assert why_unreadable('States: {A: {Output: "{% $states.input %}"}}\n') is None
+    assert why_unreadable("a: {b: c}\n") is None
+
+
+def test_two_short_form_tags_on_one_value_say_so(tmp_path: Path) -> None:
+    # step-functions-workflows-collection parallelized-embedding-pipeline: !GetAZs !Ref ...
+    write(tmp_path, {"template.yaml": """
+        Resources:
+          Subnet1:
+            Type: AWS::EC2::Subnet
+            Properties:
+              AvailabilityZone: !Select
+                - 0
+                - !GetAZs !Ref AWS::Region
+          Machine:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+        """})
+    refused(cli("generate", str(tmp_path / "template.yaml")), "line 7:",
+            "two short-form functions on one value (!GetAZs !Ref)", "long form")
+
+
+def test_tags_in_a_comment_are_not_a_reason() -> None:
+    assert why_unreadable("a:\n  # see !GetAZs !Ref x\n  b: [\n") is None
+
+
+# -- a Terraform module read on its own ------------------------------------------------------
+
+
+def _module(folder: Path, definition: str) -> Path:
+    return write(folder, {
+        "main.tf": f"""
+            resource "aws_sfn_state_machine" "this" {{
+              name       = var.name
+              role_arn   = "arn:aws:iam::123456789012:role/r"
+              definition = {definition}
+            }}
+            """,
+        "variables.tf": """
+            variable "name" {
+              type    = string
+              default = ""
+            }
+            variable "definition" {
+              type    = string
+              default = ""
+            }
+            variable "definition_file" {
+              type = string
+            }
+            """})
+
+
+def test_a_module_alone_with_an_empty_definition_says_how_to_read_it(tmp_path: Path) -> None:
+    # terraform-aws-modules/terraform-aws-step-functions main.tf: definition = var.definition
+    _module(tmp_path, "var.definition")
+    with pytest.raises(DefinitionError) as err:
+        load_state_machines(str(tmp_path))
+    assert "aws_sfn_state_machine.this" in str(err.value)
+    assert "the definition is empty (var.definition is empty by default" in err.value.what
+    assert "--parameter definition=DEFINITION" in err.value.what
+
+
+def test_a_module_alone_reads_the_definition_passed_as_a_parameter(tmp_path: Path) -> None:
+    _module(tmp_path, "var.definition")
+    result = generate(tmp_path, parameters={"definition": _SNS})
+    assert grants(result) == {"sns:Publish": {"arn:aws:sns:us-east-1:123456789012:t"}}
+
+
+def test_an_empty_machine_name_is_not_an_arn_without_name(tmp_path: Path) -> None:
+    # the same module: name = var.name, default "": the machine's ARN is not ...:stateMachine:
+    _module(tmp_path, "var.definition")
+    (machine,) = load_state_machines(str(tmp_path), parameters={"definition": _SNS},
+                                     region="us-east-1", account="123456789012")
+    assert machine.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:*"
+    p = cli("generate", str(tmp_path), "--parameter", f"definition={_SNS}", "--region",
+            "us-east-1", "--account", "123456789012")
+    assert policy_of(p)["Statement"][0]["Action"] == ["sns:Publish"]
+
+
+def test_a_module_alone_with_a_file_path_variable_names_the_variable(tmp_path: Path) -> None:
+    # step-functions-workflows-collection app-control-concurrency-with-dynamodb-tf/modules/...
+    _module(tmp_path, 'file("${path.module}/${var.definition_file}")')
+    line = refused(cli("generate", str(tmp_path)), "aws_sfn_state_machine.this",
+                   "the path is known only at apply time",
+                   "variable definition_file has no default",
+                   "--parameter definition_file=VALUE",
+                   "read the configuration that calls this module")
+    assert "Traceback" not in line
+
+
+# -- empty names are made at deploy time, not part of an ARN ---------------------------------
+
+
+def test_cloudformation_empty_name_property_is_a_generated_name(tmp_path: Path) -> None:
+    write(tmp_path, {"template.yaml": """
+        Parameters:
+          TableName:
+            Type: String
+            Default: ""
+        Resources:
+          Table:
+            Type: AWS::DynamoDB::Table
+            Properties:
+              TableName: !Ref TableName
+          Machine:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition:
+                StartAt: Put
+                States:
+                  Put:
+                    Type: Task
+                    Resource: arn:aws:states:::dynamodb:putItem
+                    Parameters:
+                      TableName: !Ref Table
+                      Item: {}
+                    End: true
+        """})
+    result = generate(tmp_path / "template.yaml")
+    assert grants(result) == {
+        "dynamodb:PutItem": {"arn:aws:dynamodb:us-east-1:123456789012:table/*"}}
+    assert "dynamic-resource" in codes(result)
+    assert any("Table" in str(f) and "TableName" in str(f) for f in result.warnings)
+
+
+def test_terraform_empty_name_is_a_generated_name(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": """
+        variable "topic_name" {
+          default = ""
+        }
+        resource "aws_sns_topic" "t" {
+          name = var.topic_name
+        }
+        resource "aws_sfn_state_machine" "m" {
+          name     = "m"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({
+            StartAt = "A"
+            States = { A = { Type = "Task", Resource = "arn:aws:states:::sns:publish",
+              Parameters = { TopicArn = aws_sns_topic.t.arn, Message = "x" }, End = true } }
+          })
+        }
+        """})
+    result = generate(tmp_path)
+    assert grants(result) == {"sns:Publish": {"arn:aws:sns:us-east-1:123456789012:*"}}
+    assert "dynamic-resource" in codes(result)
+
+
+# -- the corpus script ------------------------------------------------------------------------
+
+
+def test_corpus_script_extracts_past_missing_blobs(tmp_path: Path) -> None:
+    """A snapshot mirror lacks its largest files; ``git archive`` of the folder stops at
+    them (the-aws-step-functions-workshop static/resources/*.pptx), _extract does not."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        from corpus_templates import _extract, _project
+    finally:
+        sys.path.remove(str(root / "scripts"))
+    repo = tmp_path / "repo"
+    write(repo, {"p/templates/template.yaml": "Resources: {}\n",
+                 "p/statemachine/m.asl.json": json.dumps({"StartAt": "A"}),
+                 "p/templates/big.bin": "x" * 100})
+    git = ["git", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+                   check=True)
+    big = subprocess.run([*git, "rev-parse", "HEAD:p/templates/big.bin"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    obj = repo / ".git" / "objects" / big[:2] / big[2:]
+    obj.unlink()  # as in a snapshot without its large files
+    assert subprocess.run([*git, "archive", "HEAD", "p"], capture_output=True,
+                          check=False).returncode != 0
+    assert _project("p/templates/template.yaml") == "p"
+    out = tmp_path / "out"
+    out.mkdir()
+    assert _extract(repo, "HEAD", "p", out)
+    assert (out / "p/templates/template.yaml").is_file()
+    assert (out / "p/statemachine/m.asl.json").is_file()  # DefinitionUri: ../statemachine/...
+    assert not (out / "p/templates/big.bin").exists()
