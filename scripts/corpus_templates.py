@@ -66,7 +66,8 @@ def _extract(git_dir: Path, commit: str, folder: str, dest: Path) -> bool:
             entries.append((fields[2], path))
     check = subprocess.run([*git, "cat-file", "--batch-check"], capture_output=True, check=False,
                            input="".join(sha + "\n" for sha, _ in entries).encode())
-    present = [path for (_, path), line in zip(entries, check.stdout.decode().splitlines())
+    lines = check.stdout.decode().splitlines()
+    present = [path for (_, path), line in zip(entries, lines, strict=True)
                if not line.endswith(" missing")]
     p = subprocess.run([*git, "archive", commit, "--", *present], capture_output=True,
                        check=False)

@@ -241,3 +241,71 @@ def test_corpus_script_extracts_past_missing_blobs(tmp_path: Path) -> None:
     assert (out / "p/templates/template.yaml").is_file()
     assert (out / "p/statemachine/m.asl.json").is_file()  # DefinitionUri: ../statemachine/...
     assert not (out / "p/templates/big.bin").exists()
+
+
+# -- Fn::Split over a value with a deploy-time part --------------------------------------------
+
+
+def test_split_does_not_cut_inside_a_deploy_time_part(tmp_path: Path) -> None:
+    # aws-stepfunctions-examples monte-carlo-simulation: a bucket named from the stack id,
+    # its name taken back out of its ARN: !Select [5, !Split [':', !GetAtt Bucket.Arn]]. The
+    # ':' inside the deploy-time part was split too: a literal bucket "...-${$}{Fn" was granted
+    write(tmp_path, {"template.yaml": """
+        Resources:
+          Source:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !Join ['-', [src, !Select [7, !Split ['-', !Ref AWS::StackId]]]]
+          Machine:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition:
+                StartAt: Get
+                States:
+                  Get:
+                    Type: Task
+                    Resource: arn:aws:states:::aws-sdk:s3:getObject
+                    Parameters:
+                      Bucket: !Select [5, !Split [':', !GetAtt Source.Arn]]
+                      Key: k
+                    End: true
+        """})
+    result = generate(tmp_path / "template.yaml")
+    (resources,) = grants(result).values()
+    assert all("${$}" not in r and "{Fn" not in r for r in resources), resources
+    assert resources == {"arn:aws:s3:::*/k"}
+    assert "dynamic-resource" in codes(result)
+
+
+def test_split_text_keeps_placeholders_whole() -> None:
+    from sfn_iam.sources import split_text
+
+    assert split_text("arn:aws:s3:::a-${Fn::Select 7 of AWS::StackId}", ":") == [
+        "arn", "aws", "s3", "", "", "a-${Fn::Select 7 of AWS::StackId}"]
+    assert split_text("${a:b}:c:${d}", ":") == ["${a:b}", "c", "${d}"]
+    assert split_text("a,b", ",") == ["a", "b"]
+
+
+def test_terraform_split_keeps_a_deploy_time_part_whole(tmp_path: Path) -> None:
+    # the label of a variable without default (var.suffix) holds the delimiter
+    write(tmp_path, {"main.tf": """
+        variable "suffix" {}
+        locals {
+          queue = "q-${var.suffix}"
+          url   = "https://sqs.us-east-1.amazonaws.com/123456789012/"
+        }
+        resource "aws_sfn_state_machine" "m" {
+          name     = "m"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({
+            StartAt = "A"
+            States = { A = { Type = "Task", Resource = "arn:aws:states:::sqs:sendMessage",
+              Parameters = { MessageBody = "x",
+                QueueUrl = "${local.url}${element(split(".", "x.${local.queue}"), 1)}" },
+              End = true } }
+          })
+        }
+        """})
+    result = generate(tmp_path)
+    (resources,) = grants(result).values()
+    assert resources == {"arn:aws:sqs:us-east-1:123456789012:q-*"}, resources

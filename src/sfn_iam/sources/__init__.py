@@ -400,6 +400,29 @@ def parse_definition_text(text: str, substitutions: dict[str, str], name: str) -
     return parse(done, name).value
 
 
+_PLACEHOLDER = re.compile(r"\$\{[^${}]*\}")
+
+
+def split_text(text: str, delimiter: str) -> list[str]:
+    """``text.split(delimiter)``, except that a ``${...}`` placeholder (a value known only at
+    deploy time) is one piece of text: a delimiter inside its label does not split it
+    (``Fn::Split [":", ARN]`` of a bucket whose name is made at deploy time)."""
+    if "${" not in text or "$" in delimiter or "{" in delimiter or "}" in delimiter:
+        return text.split(delimiter)
+    pieces = [""]
+    at = 0
+    for m in _PLACEHOLDER.finditer(text):
+        outside = text[at:m.start()].split(delimiter)
+        pieces[-1] += outside[0]
+        pieces.extend(outside[1:])
+        pieces[-1] += m.group(0)
+        at = m.end()
+    outside = text[at:].split(delimiter)
+    pieces[-1] += outside[0]
+    pieces.extend(outside[1:])
+    return pieces
+
+
 def substitute_deep(value: Any, substitutions: dict[str, str]) -> Any:
     """``value`` with ``${Name}`` replaced in every string (keys too) where a value is given."""
     if not substitutions:

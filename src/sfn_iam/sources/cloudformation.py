@@ -16,7 +16,13 @@ import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
+from sfn_iam.sources import (
+    Context,
+    StateMachine,
+    check_text,
+    parse_definition_text,
+    split_text,
+)
 from sfn_iam.sources.resource_types import CFN_TYPES
 
 _SUB = re.compile(r"\$\{([^}]*)\}")
@@ -431,7 +437,7 @@ def _split(r: Resolver, arg: Any, depth: int) -> Any:
     delim = r.string(arg[0], depth)
     if not delim:
         raise r.error("Fn::Split with an empty delimiter")
-    return r.string(arg[1], depth).split(delim)
+    return split_text(r.string(arg[1], depth), delim)
 
 
 def _if(r: Resolver, arg: Any, depth: int) -> Any:

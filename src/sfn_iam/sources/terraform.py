@@ -19,7 +19,13 @@ import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
+from sfn_iam.sources import (
+    Context,
+    StateMachine,
+    check_text,
+    parse_definition_text,
+    split_text,
+)
 from sfn_iam.sources.hcl_expr import Evaluator, HclError, Index, parse_value, template_node
 from sfn_iam.sources.resource_types import CFN_TYPES, TF_TYPES
 
@@ -406,7 +412,7 @@ class Scope:
             "tomap": lambda v: v,
             "try": lambda *args: args[0] if args else None,
             "coalesce": coalesce,
-            "split": lambda sep, s: str(s).split(str(sep)),
+            "split": lambda sep, s: split_text(str(s), str(sep)),
             "abspath": lambda p: p,
             "basename": lambda p: os.path.basename(str(p)),
             "dirname": lambda p: os.path.dirname(str(p)),
