@@ -309,3 +309,87 @@ def test_terraform_split_keeps_a_deploy_time_part_whole(tmp_path: Path) -> None:
     result = generate(tmp_path)
     (resources,) = grants(result).values()
     assert resources == {"arn:aws:sqs:us-east-1:123456789012:q-*"}, resources
+
+
+# -- resource types public templates pass to a state machine ---------------------------------
+
+
+def test_schedule_group_and_api_stage_give_their_names(tmp_path: Path) -> None:
+    # serverless-patterns stepfunctions-eventbridge-schedule-sam-python (GroupName: Ref of an
+    # AWS::Scheduler::ScheduleGroup); localstack tests/aws/templates/sfn_apigateway.yaml
+    # (Stage: Ref of an AWS::ApiGateway::Stage)
+    write(tmp_path, {"template.yaml": """
+        Resources:
+          Group:
+            Type: AWS::Scheduler::ScheduleGroup
+            Properties:
+              Name: MySchedulesGroup
+          Stage:
+            Type: AWS::ApiGateway::Stage
+            Properties:
+              RestApiId: abc123
+              StageName: prod
+          Machine:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              DefinitionSubstitutions:
+                Group: !Ref Group
+                GroupArn: !GetAtt Group.Arn
+                Stage: !Ref Stage
+              Definition:
+                StartAt: Create
+                States:
+                  Create:
+                    Type: Task
+                    Resource: arn:aws:states:::aws-sdk:scheduler:createSchedule
+                    Parameters:
+                      Name: s1
+                      GroupName: ${Group}
+                      ScheduleExpression: rate(1 hour)
+                      FlexibleTimeWindow: {Mode: "OFF"}
+                      Target:
+                        Arn: arn:aws:sqs:us-east-1:123456789012:q
+                        RoleArn: arn:aws:iam::123456789012:role/r
+                    End: true
+        """})
+    (machine,) = load_state_machines(str(tmp_path / "template.yaml"), region="us-east-1",
+                                     account="123456789012")
+    assert machine.substitutions == {
+        "Group": "MySchedulesGroup",
+        "GroupArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/MySchedulesGroup",
+        "Stage": "prod"}
+    result = generate(tmp_path / "template.yaml")
+    assert grants(result)["scheduler:CreateSchedule"] == {
+        "arn:aws:scheduler:us-east-1:123456789012:schedule/MySchedulesGroup/s1"}
+
+
+def test_terraform_stage_name_and_stream_arn(tmp_path: Path) -> None:
+    # serverless-patterns step-functions-api-gateway-tf: Stage = aws_api_gateway_stage.x.stage_name
+    write(tmp_path, {"main.tf": """
+        resource "aws_api_gateway_stage" "dev" {
+          stage_name    = "dev"
+          rest_api_id   = "abc"
+          deployment_id = "d"
+        }
+        resource "aws_kinesis_stream" "s" {
+          name        = "events"
+          shard_count = 1
+        }
+        resource "aws_sfn_state_machine" "m" {
+          name     = "m"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({
+            StartAt = "A"
+            States = { A = { Type = "Task", Resource = "arn:aws:states:::aws-sdk:kinesis:putRecord",
+              Parameters = { StreamName = aws_kinesis_stream.s.name, PartitionKey = "k",
+                Data = aws_api_gateway_stage.dev.stage_name,
+                ExplicitHashKey = aws_kinesis_stream.s.arn }, End = true } }
+          })
+        }
+        """})
+    (machine,) = load_state_machines(str(tmp_path), region="us-east-1", account="123456789012")
+    params = machine.definition["States"]["A"]["Parameters"]
+    assert params["Data"] == "dev"
+    assert params["ExplicitHashKey"] == "arn:aws:kinesis:us-east-1:123456789012:stream/events"
+    assert grants(generate(tmp_path)) == {
+        "kinesis:PutRecord": {"arn:aws:kinesis:us-east-1:123456789012:stream/events"}}
