@@ -393,3 +393,27 @@ def test_terraform_stage_name_and_stream_arn(tmp_path: Path) -> None:
     assert params["ExplicitHashKey"] == "arn:aws:kinesis:us-east-1:123456789012:stream/events"
     assert grants(generate(tmp_path)) == {
         "kinesis:PutRecord": {"arn:aws:kinesis:us-east-1:123456789012:stream/events"}}
+
+
+def test_terraform_partition_and_caller_identity_ids(tmp_path: Path) -> None:
+    # step-functions-workflows-collection batch-lambda-tf: "arn:${data.aws_partition.partition.id}
+    # :states:::batch:submitJob.sync" (the state got no permission: its Resource was unknown)
+    write(tmp_path, {"main.tf": """
+        data "aws_partition" "partition" {}
+        data "aws_caller_identity" "me" {}
+        resource "aws_sfn_state_machine" "m" {
+          name     = "m"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({
+            StartAt = "A"
+            States = { A = { Type = "Task",
+              Resource = "arn:${data.aws_partition.partition.id}:states:::sns:publish",
+              Parameters = { Message = "x",
+                TopicArn = "arn:aws:sns:us-east-1:${data.aws_caller_identity.me.id}:t" },
+              End = true } }
+          })
+        }
+        """})
+    result = generate(tmp_path)
+    assert grants(result) == {"sns:Publish": {"arn:aws:sns:us-east-1:123456789012:t"}}
+    assert "deploy-time-value" not in codes(result)

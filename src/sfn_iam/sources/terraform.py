@@ -266,10 +266,10 @@ class Scope:
         if dtype == "aws_region":
             return ctx.region_value if attr in ("name", "id", "region") else self.unknown(
                 f"data.aws_region.{name}.{attr}")
-        if dtype == "aws_caller_identity" and attr == "account_id":
+        if dtype == "aws_caller_identity" and attr in ("account_id", "id"):  # id: the account
             return ctx.account_value
         if dtype == "aws_partition":
-            if attr == "partition":
+            if attr in ("partition", "id"):  # id: the partition too (provider documentation)
                 return ctx.partition
             if attr == "dns_suffix":
                 return ctx.url_suffix
