@@ -417,3 +417,71 @@ def test_terraform_partition_and_caller_identity_ids(tmp_path: Path) -> None:
     result = generate(tmp_path)
     assert grants(result) == {"sns:Publish": {"arn:aws:sns:us-east-1:123456789012:t"}}
     assert "deploy-time-value" not in codes(result)
+
+
+# -- Terraform template directives -------------------------------------------------------------
+
+
+def test_templatefile_with_for_and_if_directives(tmp_path: Path) -> None:
+    """``%{ for }`` / ``%{ if }`` in a templatefile (a Parallel state per function) were
+    refused ("template directives are not supported")."""
+    write(tmp_path, {
+        "main.tf": """
+            locals {
+              fns = ["a", "b"]
+            }
+            resource "aws_lambda_function" "f" {
+              for_each      = toset(local.fns)
+              function_name = "fn-${each.key}"
+              role          = "arn:aws:iam::123456789012:role/r"
+            }
+            resource "aws_sfn_state_machine" "m" {
+              name     = "m"
+              role_arn = "arn:aws:iam::123456789012:role/r"
+              definition = templatefile("${path.module}/def.json.tpl", {
+                fns     = [for k in local.fns : aws_lambda_function.f[k].arn]
+                timeout = 30
+                notify  = false
+              })
+            }
+            """,
+        "def.json.tpl": """
+            {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+            %{ for i, fn in fns ~}
+              {"StartAt": "S${i}", "States": {"S${i}": {"Type": "Task", "Resource": "${fn}",
+               "TimeoutSeconds": ${timeout}, "End": true}}}%{ if i < length(fns) - 1 },%{ endif }
+            %{ endfor ~}
+            %{~ if notify ~}
+              , {"StartAt": "N", "States": {"N": {"Type": "Task", "End": true,
+                 "Resource": "arn:aws:states:::sns:publish", "Parameters": {"Message": "x",
+                 "TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}}}}
+            %{~ endif ~}
+            ]}}}
+            """})
+    (machine,) = load_state_machines(str(tmp_path), region="us-east-1", account="123456789012")
+    branches = machine.definition["States"]["P"]["Branches"]
+    assert [b["States"][b["StartAt"]]["Resource"] for b in branches] == [
+        "arn:aws:lambda:us-east-1:123456789012:function:fn-a",
+        "arn:aws:lambda:us-east-1:123456789012:function:fn-b"]
+    assert branches[0]["States"]["S0"]["TimeoutSeconds"] == 30
+    assert grants(generate(tmp_path)) == {"lambda:InvokeFunction": {
+        "arn:aws:lambda:us-east-1:123456789012:function:fn-a",
+        "arn:aws:lambda:us-east-1:123456789012:function:fn-b"}}
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("%{ endif }", "%{ endif } without its opening directive"),
+    ("%{ if x }a", "%{ endif } missing"),
+    ("%{ for v in xs }a", "%{ endfor } missing"),
+    ("%{ for v xs }a%{ endfor }", "needs NAME in EXPR"),
+])
+def test_bad_template_directives_are_one_line(tmp_path: Path, text: str, needle: str) -> None:
+    write(tmp_path, {"main.tf": """
+        resource "aws_sfn_state_machine" "m" {
+          name       = "m"
+          role_arn   = "arn:aws:iam::123456789012:role/r"
+          definition = templatefile("${path.module}/d.tpl", { x = true, xs = [1] })
+        }
+        """})
+    (tmp_path / "d.tpl").write_text(text)
+    refused(cli("generate", str(tmp_path)), "aws_sfn_state_machine.m", needle)
