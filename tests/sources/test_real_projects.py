@@ -485,3 +485,55 @@ def test_bad_template_directives_are_one_line(tmp_path: Path, text: str, needle:
         """})
     (tmp_path / "d.tpl").write_text(text)
     refused(cli("generate", str(tmp_path)), "aws_sfn_state_machine.m", needle)
+
+
+# -- CDK cross-stack references --------------------------------------------------------------
+
+
+def _assembly(folder: Path) -> Path:
+    a = {"Resources": {
+            "Fn1": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "shared-fn"}},
+            "Table1": {"Type": "AWS::DynamoDB::Table", "Properties": {}}},
+         "Outputs": {
+            "ExportsOutputFnGetAttFn1Arn": {"Value": {"Fn::GetAtt": ["Fn1", "Arn"]},
+                                            "Export": {"Name": "StackA:ExportsOutputFnGetAttFn1Arn"}},
+            "ExportsOutputRefTable1": {"Value": {"Ref": "Table1"},
+                                       "Export": {"Name": "StackA:ExportsOutputRefTable1"}}}}
+    definition = {"Fn::Join": ["", [
+        '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",'
+        '"Parameters":{"FunctionName":"',
+        {"Fn::ImportValue": "StackA:ExportsOutputFnGetAttFn1Arn"},
+        '"},"Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::dynamodb:getItem",'
+        '"Parameters":{"Key":{},"TableName":"',
+        {"Fn::ImportValue": "StackA:ExportsOutputRefTable1"},
+        '"},"Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::sns:publish",'
+        '"Parameters":{"Message":"x","TopicArn":"', {"Fn::ImportValue": "Elsewhere:Topic"},
+        '"},"End":true}}}']]}
+    b = {"Resources": {"Machine": {"Type": "AWS::StepFunctions::StateMachine",
+                                   "Properties": {"DefinitionString": definition}}}}
+    manifest = {"version": "30.0.0", "artifacts": {
+        n: {"type": "aws:cloudformation:stack", "properties": {"templateFile": f"{n}.template.json"}}
+        for n in ("StackA", "StackB")}}
+    write(folder, {"manifest.json": json.dumps(manifest), "StackA.template.json": json.dumps(a),
+                   "StackB.template.json": json.dumps(b)})
+    return folder
+
+
+def test_cdk_import_value_of_another_stack_of_the_assembly(tmp_path: Path) -> None:
+    """A multi-stack CDK app passes resources across stacks with Fn::ImportValue of the other
+    stack's export: within one cloud assembly, that is the other stack's resource."""
+    result = generate(_assembly(tmp_path / "cdk.out"))
+    assert grants(result) == {
+        "lambda:InvokeFunction": {"arn:aws:lambda:us-east-1:123456789012:function:shared-fn"},
+        "dynamodb:GetItem": {"arn:aws:dynamodb:us-east-1:123456789012:table/*"},
+        "sns:Publish": {"*"}}
+    text = " ".join(str(f) for f in result.warnings)
+    assert "Table1 (AWS::DynamoDB::Table) is generated at deploy time" in text
+    assert "Fn::ImportValue Elsewhere:Topic" in text  # not in the assembly: deploy time
+
+
+def test_a_stack_template_alone_keeps_import_value_a_deploy_time_value(tmp_path: Path) -> None:
+    folder = _assembly(tmp_path / "cdk.out")
+    result = generate(folder / "StackB.template.json")
+    assert grants(result)["lambda:InvokeFunction"] == {
+        "arn:aws:lambda:us-east-1:123456789012:function:*"}
