@@ -537,3 +537,37 @@ def test_a_stack_template_alone_keeps_import_value_a_deploy_time_value(tmp_path:
     result = generate(folder / "StackB.template.json")
     assert grants(result)["lambda:InvokeFunction"] == {
         "arn:aws:lambda:us-east-1:123456789012:function:*"}
+
+
+def test_terraform_for_each_map_value_names_the_resource(tmp_path: Path) -> None:
+    """``name = each.value`` of a ``for_each`` map: aws_sns_topic.t["alpha"] is named by the
+    map's value ("topic-a"), not by its key (a grant on topic "alpha" matched nothing)."""
+    write(tmp_path, {"main.tf": """
+        variable "topics" {
+          default = { alpha = "topic-a", beta = "topic-b" }
+        }
+        resource "aws_sns_topic" "t" {
+          for_each = var.topics
+          name     = each.value
+        }
+        resource "aws_sqs_queue" "q" {
+          for_each = toset(["q1"])
+          name     = "queue-${each.value}"
+        }
+        resource "aws_sfn_state_machine" "m" {
+          name     = "m"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({
+            StartAt = "A"
+            States = {
+              A = { Type = "Task", Resource = "arn:aws:states:::sns:publish", Next = "B",
+                Parameters = { TopicArn = aws_sns_topic.t["alpha"].arn, Message = "x" } }
+              B = { Type = "Task", Resource = "arn:aws:states:::sqs:sendMessage", End = true,
+                Parameters = { QueueUrl = aws_sqs_queue.q["q1"].url, MessageBody = "x" } }
+            }
+          })
+        }
+        """})
+    assert grants(generate(tmp_path)) == {
+        "sns:Publish": {"arn:aws:sns:us-east-1:123456789012:topic-a"},
+        "sqs:SendMessage": {"arn:aws:sqs:us-east-1:123456789012:queue-q1"}}

@@ -308,8 +308,19 @@ class Scope:
         if found is None or row is None or what is None or what == "id":
             return self.unknown(f"{address}.{attr}")
         body, file = found
-        each = {"each": {"key": key, "value": key}, "count": {"index": key}} if key is not None \
-            else None
+        each = None
+        if key is not None:
+            # each.value is the for_each map's value for the key (a set's: the key itself)
+            value: Any = key
+            if "for_each" in body:
+                coll = self._guard(f"{address}.for_each",
+                                   lambda: self.value(body["for_each"], file))
+                if isinstance(coll, dict):
+                    value = coll[str(key)] if str(key) in coll else self.unknown(
+                        f"{address}[{key!r}]")
+                elif isinstance(coll, str):  # the collection is known only at apply time
+                    value = self.unknown(f"{address}[{key!r}].each.value")
+            each = {"each": {"key": key, "value": value}, "count": {"index": key}}
         result = self._guard(f"{address}[{key!r}].{attr}",
                              lambda: self.made(rtype, name, body, file, what, each))
         if what != "arn" and "arn" in row[2] and row[2]["arn"] == "arn":  # the ARN's origin too
