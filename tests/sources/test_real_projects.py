@@ -571,3 +571,49 @@ def test_terraform_for_each_map_value_names_the_resource(tmp_path: Path) -> None
     assert grants(generate(tmp_path)) == {
         "sns:Publish": {"arn:aws:sns:us-east-1:123456789012:topic-a"},
         "sqs:SendMessage": {"arn:aws:sqs:us-east-1:123456789012:queue-q1"}}
+
+
+def test_terraform_for_each_and_count_machines_are_one_machine_an_instance(tmp_path: Path) -> None:
+    """A machine with for_each (or count >= 2) is a machine per instance, each.key / each.value
+    / count.index filled: its topic was a wildcard (each.key unknown)."""
+    write(tmp_path, {"main.tf": """
+        variable "machines" {
+          default = { alpha = "topic-a", beta = "topic-b" }
+        }
+        resource "aws_sns_topic" "t" {
+          for_each = var.machines
+          name     = each.value
+        }
+        resource "aws_sfn_state_machine" "m" {
+          for_each = var.machines
+          name     = "sm-${each.key}"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({ StartAt = "A", States = { A = { Type = "Task", End = true,
+            Resource = "arn:aws:states:::sns:publish",
+            Parameters = { TopicArn = aws_sns_topic.t[each.key].arn, Message = "x" } } } })
+        }
+        resource "aws_sfn_state_machine" "c" {
+          count    = 2
+          name     = "counted-${count.index}"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({ StartAt = "A", States = { A = { Type = "Pass", End = true } } })
+        }
+        resource "aws_sfn_state_machine" "one" {
+          count    = 1
+          name     = "single"
+          role_arn = "arn:aws:iam::123456789012:role/r"
+          definition = jsonencode({ StartAt = "A", States = { A = { Type = "Pass", End = true } } })
+        }
+        """})
+    machines = load_state_machines(str(tmp_path), region="us-east-1", account="123456789012")
+    assert {m.name: m.arn for m in machines} == {
+        'm["alpha"]': "arn:aws:states:us-east-1:123456789012:stateMachine:sm-alpha",
+        'm["beta"]': "arn:aws:states:us-east-1:123456789012:stateMachine:sm-beta",
+        "c[0]": "arn:aws:states:us-east-1:123456789012:stateMachine:counted-0",
+        "c[1]": "arn:aws:states:us-east-1:123456789012:stateMachine:counted-1",
+        "one": "arn:aws:states:us-east-1:123456789012:stateMachine:single"}
+    assert grants(generate(tmp_path, 'm["beta"]')) == {
+        "sns:Publish": {"arn:aws:sns:us-east-1:123456789012:topic-b"}}
+    p = cli("generate", str(tmp_path), "--state-machine", 'm["alpha"]', "--region", "us-east-1",
+            "--account", "123456789012")
+    assert policy_of(p)["Statement"][0]["Resource"] == ["arn:aws:sns:us-east-1:123456789012:topic-a"]

@@ -153,6 +153,8 @@ class Scope:
         self.cache: dict[str, Any] = {}
         self.evaluator = Evaluator(self.lookup, self.functions(), self.unknown)
         self.file = ctx.file
+        #: each / count of the resource instance being read (a for_each or count machine)
+        self.bindings: dict[str, Any] | None = None
 
     def unknown(self, label: str) -> str:
         return self.ctx.deploy_value(label, f"{label} is known only at apply time")
@@ -166,7 +168,8 @@ class Scope:
         if file:
             self.file = file
         try:
-            return self.evaluator.eval(parse_value(raw), scope)
+            return self.evaluator.eval(parse_value(raw), scope if scope is not None
+                                       else self.bindings)
         except HclError as exc:
             raise self.error(str(exc)) from None
         finally:
@@ -459,11 +462,16 @@ def _collect(root: Module, module: Module, calls: list[str], only: str | None,
     for (rtype, name), (body, file) in module.resources.items():
         if rtype != "aws_sfn_state_machine" or (only and os.path.abspath(file) != only):
             continue
-        scope: Scope | None = Scope(root, Context(file, **ctx_args), cache=cache)
-        for call in calls:
-            scope = scope.child(call) if scope is not None else None
-        if scope is not None and not _not_created(scope, body, file):
-            out.append(_machine(scope, name, body, file, calls))
+        scope = _scope(root, calls, file, ctx_args, cache)
+        if scope is None or _not_created(scope, body, file):
+            continue
+        for suffix, bindings in _instances(scope, body, file):
+            if bindings is not None:  # a fresh scope: values are cached per instance
+                scope = _scope(root, calls, file, ctx_args, cache)
+                if scope is None:
+                    break
+                scope.bindings = bindings
+            out.append(_machine(scope, name + suffix, body, file, calls))
     for call, (body, file) in module.modules.items():
         # a registry module that makes the machine from a definition input
         if "definition" in body and local_module(module, body, cache) is None and (
@@ -479,6 +487,42 @@ def _collect(root: Module, module: Module, calls: list[str], only: str | None,
         child = local_module(module, body, cache)
         if child is not None:
             _collect(root, child, [*calls, call], None, ctx_args, out, cache)
+
+
+def _scope(root: Module, calls: list[str], file: str, ctx_args: dict[str, Any],
+           cache: dict[str, Module]) -> Scope | None:
+    scope: Scope | None = Scope(root, Context(file, **ctx_args), cache=cache)
+    for call in calls:
+        scope = scope.child(call) if scope is not None else None
+    return scope
+
+
+def _instances(scope: Scope, body: dict[str, Any],
+               file: str) -> list[tuple[str, dict[str, Any] | None]]:
+    """The instances of a machine with ``for_each`` (a map or set known here: one machine a
+    key, named ``m["key"]`` as Terraform addresses it, with ``each.key`` / ``each.value``) or
+    ``count`` of 2 or more (``m[0]``..., with ``count.index``); else the machine itself."""
+    try:
+        if "for_each" in body:
+            coll = scope.value(body["for_each"], file)
+            if isinstance(coll, dict):
+                pairs = list(coll.items())
+            elif isinstance(coll, list):
+                pairs = [(str(v), v) for v in coll]
+            else:
+                return [("", None)]
+            return [(f"[{json.dumps(str(k))}]", {"each": {"key": str(k), "value": v}})
+                    for k, v in pairs[:100]]
+        if "count" in body:
+            count = scope.value(body["count"], file)
+            n = int(count) if isinstance(count, (int, float, str)) and str(count).isdigit() else -1
+            if n == 1:
+                return [("", {"count": {"index": 0}})]
+            if n > 1:
+                return [(f"[{i}]", {"count": {"index": i}}) for i in range(min(n, 100))]
+    except DefinitionError:
+        pass
+    return [("", None)]
 
 
 def _not_created(scope: Scope, body: dict[str, Any], file: str) -> bool:
