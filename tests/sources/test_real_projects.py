@@ -617,3 +617,18 @@ def test_terraform_for_each_and_count_machines_are_one_machine_an_instance(tmp_p
     p = cli("generate", str(tmp_path), "--state-machine", 'm["alpha"]', "--region", "us-east-1",
             "--account", "123456789012")
     assert policy_of(p)["Statement"][0]["Resource"] == ["arn:aws:sns:us-east-1:123456789012:topic-a"]
+
+
+def test_strip_markers_in_an_interpolation_are_read(tmp_path: Path) -> None:
+    """``${~ x ~}`` in a template was an internal error (the ``~`` reached the tokenizer)."""
+    write(tmp_path, {"main.tf": """
+        resource "aws_sfn_state_machine" "m" {
+          name       = "m"
+          role_arn   = "arn:aws:iam::123456789012:role/r"
+          definition = templatefile("${path.module}/d.tpl", { x = "Pass" })
+        }
+        """})
+    (tmp_path / "d.tpl").write_text('{"StartAt": "A", "States": {"A": {"Type": "  ${~ x ~}  ",'
+                                    ' "End": true}}}')
+    (machine,) = load_state_machines(str(tmp_path))
+    assert machine.definition["States"]["A"]["Type"] == "Pass"
