@@ -49,13 +49,59 @@ def _git_dir(mirrors: Path, repo: str) -> Path | None:
 
 
 def _extract(git_dir: Path, commit: str, folder: str, dest: Path) -> bool:
-    """The template's folder at ``commit`` into ``dest`` (git archive)."""
-    p = subprocess.run(["git", "-C", str(git_dir), "archive", commit, folder or "."],
-                       capture_output=True, check=False)
+    """The files of ``folder`` at ``commit`` into ``dest``. A snapshot mirror may lack its
+    largest files (videos, slides), at which a plain ``git archive`` of the folder stops:
+    only the blobs present (and under 5 MB: no template or definition is that big) go."""
+    git = ["git", "-C", str(git_dir)]
+    listed = subprocess.run([*git, "ls-tree", "-r", "-l", "-z", commit, "--", folder or "."],
+                            capture_output=True, check=False)
+    if listed.returncode != 0 or not listed.stdout:
+        return False
+    entries = []
+    for entry in listed.stdout.decode("utf-8", "replace").split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) == 4 and fields[1] == "blob" and fields[3].isdigit() \
+                and int(fields[3]) <= 5_000_000:
+            entries.append((fields[2], path))
+    check = subprocess.run([*git, "cat-file", "--batch-check"], capture_output=True, check=False,
+                           input="".join(sha + "\n" for sha, _ in entries).encode())
+    lines = check.stdout.decode().splitlines()
+    present = [path for (_, path), line in zip(entries, lines, strict=True)
+               if not line.endswith(" missing")]
+    p = subprocess.run([*git, "archive", commit, "--", *present], capture_output=True,
+                       check=False)
     if p.returncode != 0:
         return False
     subprocess.run(["tar", "-x", "-C", str(dest)], input=p.stdout, check=True)
     return True
+
+
+def _project(template: str) -> str:
+    """The folder to extract for ``template``: the template's folder and the one above it, so
+    that ``DefinitionUri: ../statemachine/x.asl.json`` and ``${file(../base.yml)}`` are
+    there (a template at the top of its repository: the whole repository)."""
+    parts = template.split("/")[:-1]
+    return "/".join(parts[:-1] if len(parts) > 1 else parts)
+
+
+def _sources(row: dict[str, str], rows: list[dict[str, str]], template: str,
+             mirrors: Path) -> tuple[Path, str] | None:
+    """The clone and commit holding ``template``: the row's repository, else one of the
+    repositories its ``duplicates`` column names (at the commit the corpus uses for it)."""
+    repos = [row["source_repo"]] + [d.split(":", 1)[0] for d in row["duplicates"].split(",")
+                                    if ":" in d]
+    for repo in dict.fromkeys(repos):
+        git_dir = _git_dir(mirrors, repo)
+        if git_dir is None:
+            continue
+        commit = row["commit"] if repo == row["source_repo"] else next(
+            (r["commit"] for r in rows if r["source_repo"] == repo), "HEAD")
+        p = subprocess.run(["git", "-C", str(git_dir), "cat-file", "-e", f"{commit}:{template}"],
+                           capture_output=True, check=False)
+        if p.returncode == 0:
+            return git_dir, commit
+    return None
 
 
 def main(mirrors: Path, corpus: Path) -> int:
@@ -66,18 +112,21 @@ def main(mirrors: Path, corpus: Path) -> int:
         subs_file = corpus / row["id"] / "substitutions.json"
         if not subs_file.is_file():
             continue
-        git_dir = _git_dir(mirrors, row["source_repo"])
         for decl in json.loads(subs_file.read_text())["declarations"]:
             totals["declarations"] += 1
             values = decl.get("values") or {}
             totals["placeholders"] += len(values)
-            if git_dir is None:
+            template = decl["template"]
+            if _git_dir(mirrors, row["source_repo"]) is None:
                 totals["no_clone"] += 1
                 continue
-            template = decl["template"]
+            found = _sources(row, rows, template, mirrors)
+            if found is None:
+                print(f"{row['id']}: {template}: not in the clone at the corpus commit")
+                continue
+            git_dir, commit = found
             with tempfile.TemporaryDirectory() as tmp:
-                folder = str(Path(template).parent) if "/" in template else ""
-                if not _extract(git_dir, row["commit"], folder, Path(tmp)):
+                if not _extract(git_dir, commit, _project(template), Path(tmp)):
                     print(f"{row['id']}: cannot extract {template}")
                     continue
                 try:

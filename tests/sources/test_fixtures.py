@@ -66,7 +66,7 @@ def test_a_dozen_fixtures_of_each_kind_or_all_there_are() -> None:
     for kind, _ in CASES:
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds["sam"] >= 12 and kinds["cloudformation"] >= 12 and kinds["serverless"] >= 12
-    assert kinds["terraform"] >= 11 and kinds["cdk"] >= 3
+    assert kinds["terraform"] >= 11 and kinds["cdk"] >= 12
     for kind in kinds:
         assert (FIXTURES / kind / "SOURCES.md").is_file(), kind
 

@@ -316,6 +316,9 @@ def _load(path: str, parameters: dict[str, str] | None, region: str | None,
             from sfn_iam.sources import terraform
 
             return terraform.load(path, limit, ctx_args)
+        why = why_unreadable(text)
+        if why is not None:
+            raise DefinitionError(why, source=name) from None
         raise
     kind = kind_of(value, name)
     if kind in ("cloudformation", "sam", "cdk"):
@@ -329,6 +332,33 @@ def _load(path: str, parameters: dict[str, str] | None, region: str | None,
 
         return serverless.load(name, value, limit, ctx_args)
     return [_bare(name, value, ctx_args)]
+
+
+_JINJA = re.compile(r"\{%-?\s*(if|for|set|raw|include|macro)\b|\{\{\s*cookiecutter\.")
+_TWO_TAGS = re.compile(r"(?:^|[\s\[,:-])(![A-Za-z]+)\s+(![A-Za-z]+)\b")
+
+
+def why_unreadable(text: str) -> str | None:
+    """Why a template that is not JSON or YAML cannot be read, when the cause is a known one
+    (a line naming it, else None): a Jinja or cookiecutter template (``sam init``'s app
+    templates) not rendered yet, or two short-form tags on one value (``!GetAZs !Ref x``),
+    which YAML does not allow (one tag a node)."""
+    m = _JINJA.search(text)
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        return (f"line {line}: is a Jinja/cookiecutter template ({m.group(0).strip()!r} ...), not "
+                "a template yet: render it first (sam init, cookiecutter), then read the result")
+    for m in _TWO_TAGS.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if "#" in text[start:m.start()]:  # in a comment
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        inner = m.group(2)[1:]
+        long_form = "Ref" if inner == "Ref" else f"Fn::{inner}"
+        return (f"line {line}: two short-form functions on one value ({m.group(1)} "
+                f"{m.group(2)}): YAML gives a value one tag; write the inner one in its long form "
+                f"({m.group(1)} {{{long_form}: ...}})")
+    return None
 
 
 def _bare(name: str, value: Any, ctx_args: dict[str, Any]) -> StateMachine:
@@ -368,6 +398,29 @@ def parse_definition_text(text: str, substitutions: dict[str, str], name: str) -
 
     done = re.sub(r'"(?:[^"\\]|\\.)*"|\$\{([^${}]*)\}', outside_strings, text)
     return parse(done, name).value
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^${}]*\}")
+
+
+def split_text(text: str, delimiter: str) -> list[str]:
+    """``text.split(delimiter)``, except that a ``${...}`` placeholder (a value known only at
+    deploy time) is one piece of text: a delimiter inside its label does not split it
+    (``Fn::Split [":", ARN]`` of a bucket whose name is made at deploy time)."""
+    if "${" not in text or "$" in delimiter or "{" in delimiter or "}" in delimiter:
+        return text.split(delimiter)
+    pieces = [""]
+    at = 0
+    for m in _PLACEHOLDER.finditer(text):
+        outside = text[at:m.start()].split(delimiter)
+        pieces[-1] += outside[0]
+        pieces.extend(outside[1:])
+        pieces[-1] += m.group(0)
+        at = m.end()
+    outside = text[at:].split(delimiter)
+    pieces[-1] += outside[0]
+    pieces.extend(outside[1:])
+    return pieces
 
 
 def substitute_deep(value: Any, substitutions: dict[str, str]) -> Any:

@@ -53,13 +53,16 @@ def load_assembly(folder: str, max_bytes: int, ctx_args: dict[str, Any],
             if os.path.isfile(os.path.join(sub_dir, "manifest.json")) and depth < 5:
                 machines += _machines_or_none(sub_dir, max_bytes, ctx_args, depth + 1)
     seen: set[str] = set()
+    stacks = []
     for n in names:
         path = os.path.join(folder, n)
         if not os.path.isfile(path):
             raise DefinitionError(f"the manifest names {n}, which is not in the folder",
                                   source=manifest)
-        template = _read(path, max_bytes, ctx_args.get("account"))
-        machines += _stack(path, template, max_bytes, ctx_args, None, seen)
+        stacks.append((path, _read(path, max_bytes, ctx_args.get("account"))))
+    exports = _exports(stacks)
+    for path, template in stacks:
+        machines += _stack(path, template, max_bytes, ctx_args, None, seen, exports=exports)
     if not machines:
         raise DefinitionError("no state machine in this cloud assembly", source=folder)
     return _unique(machines)
@@ -83,8 +86,24 @@ def _read(path: str, max_bytes: int, account: str | None) -> Any:
     return parse_template(check_text(decode(data, name), name, account), name)
 
 
+def _exports(stacks: list[tuple[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    """The outputs the stacks of an assembly export (CDK's cross-stack references:
+    ``Fn::ImportValue`` of ``StackA:ExportsOutputFnGetAtt...``): literal export name -> (the
+    exporting template, the output's value)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for _path, template in stacks:
+        outputs = template.get("Outputs") if isinstance(template, dict) else None
+        for output in (outputs.values() if isinstance(outputs, dict) else ()):
+            export = output.get("Export") if isinstance(output, dict) else None
+            name = export.get("Name") if isinstance(export, dict) else None
+            if isinstance(name, str) and "Value" in output:
+                out.setdefault(name, (template, output["Value"]))
+    return out
+
+
 def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
-           parent: Any, seen: set[str], kind: str = "cdk") -> list[StateMachine]:
+           parent: Any, seen: set[str], kind: str = "cdk",
+           exports: dict[str, tuple[Any, Any]] | None = None) -> list[StateMachine]:
     """The machines of a stack template and of the nested stacks it deploys from local files
     (CDK's ``aws:asset:path``; a ``TemplateURL`` / SAM ``Location`` that is a local path)."""
     from sfn_iam.sources import Context, cloudformation
@@ -98,7 +117,7 @@ def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
     has_machine = any(isinstance(r, dict) and r.get("Type") in cloudformation.MACHINE_TYPES
                       for r in template["Resources"].values())
     if has_machine:
-        out += cloudformation.load(path, template, kind, max_bytes, ctx_args)
+        out += cloudformation.load(path, template, kind, max_bytes, ctx_args, exports=exports)
         for m in out:
             res = template["Resources"].get(m.name) or {}
             cdk_path = (res.get("Metadata") or {}).get("aws:cdk:path") if isinstance(res, dict) \
@@ -131,7 +150,8 @@ def _stack(path: str, template: Any, max_bytes: int, ctx_args: dict[str, Any],
         nested_args["parameters"] = {**(ctx_args.get("parameters") or {}),
                                      **{k: v for k, v in values.items() if isinstance(v, str)}}
         nested_template = _read(nested_path, max_bytes, ctx_args.get("account"))
-        nested = _stack(nested_path, nested_template, max_bytes, nested_args, ctx, seen, kind)
+        nested = _stack(nested_path, nested_template, max_bytes, nested_args, ctx, seen, kind,
+                        exports)
         for m in nested:
             if m._context is not None:
                 _inherit(m._context, ctx)

@@ -16,7 +16,13 @@ import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
+from sfn_iam.sources import (
+    Context,
+    StateMachine,
+    check_text,
+    parse_definition_text,
+    split_text,
+)
 from sfn_iam.sources.resource_types import CFN_TYPES
 
 _SUB = re.compile(r"\$\{([^}]*)\}")
@@ -51,7 +57,8 @@ class Resolver:
 
     def __init__(self, template: dict[str, Any], ctx: Context, *, lenient: bool = False,
                  extra_refs: dict[str, Any] | None = None,
-                 ref_overrides: dict[str, str] | None = None) -> None:
+                 ref_overrides: dict[str, str] | None = None,
+                 exports: dict[str, tuple[Any, Any]] | None = None) -> None:
         self.template = template
         self.ctx = ctx
         self.lenient = lenient
@@ -66,6 +73,10 @@ class Resolver:
         self.extra_refs = extra_refs or {}
         #: logical id -> what its Ref gives instead of the table's (serverless functions)
         self.ref_overrides = ref_overrides or {}
+        #: export name -> (exporting template, output value): the other stacks of a CDK
+        #: cloud assembly, so that Fn::ImportValue of one of them is that stack's value
+        self.exports = exports or {}
+        self._imports: tuple[str, ...] = ()  # the imports being resolved (a loop)
         self._active: list[str] = []  # resources being resolved (circular references)
         self._cache: dict[tuple[str, str], Any] = {}
         self._conditions: dict[str, bool] = {}
@@ -240,7 +251,8 @@ class Resolver:
             if rtype == "AWS::SQS::Queue" and props.get("FifoQueue") in (True, "true") \
                     and not name.endswith(".fifo"):
                 name += ".fifo"
-            return name
+            if name.strip():  # an empty name (a parameter defaulting to ""): generated
+                return name
         if not prop:
             return self.ctx.generated(logical_id, f"the ID of {logical_id} ({rtype}) is made at "
                                       "deploy time", "pass its ARN instead to narrow it")
@@ -430,7 +442,7 @@ def _split(r: Resolver, arg: Any, depth: int) -> Any:
     delim = r.string(arg[0], depth)
     if not delim:
         raise r.error("Fn::Split with an empty delimiter")
-    return r.string(arg[1], depth).split(delim)
+    return split_text(r.string(arg[1], depth), delim)
 
 
 def _if(r: Resolver, arg: Any, depth: int) -> Any:
@@ -463,6 +475,19 @@ def _deploy(what: str) -> Any:
         label = f"{what} {shown if isinstance(shown, str) else json.dumps(shown, default=str)}"
         return r.ctx.deploy_value(label, f"{what} is known only at deploy time")
     return handler
+
+
+def _import_value(r: Resolver, arg: Any, depth: int) -> Any:
+    """``Fn::ImportValue``: the output another stack of the same cloud assembly exports (its
+    value resolved in that stack's template), else a value known only at deploy time."""
+    name = r.value(arg, "", depth + 1)
+    if isinstance(name, str) and name in r.exports and name not in r._imports:
+        template, expr = r.exports[name]
+        other = Resolver(template, r.ctx, lenient=True, exports=r.exports)
+        other._imports = (*r._imports, name)
+        other.where = r.where
+        return other.value(expr, "", depth + 1)
+    return _deploy("Fn::ImportValue")(r, arg, depth)
 
 
 def _base64(r: Resolver, arg: Any, depth: int) -> str:
@@ -498,7 +523,7 @@ _FUNCTIONS: dict[str, Any] = {
     "Fn::Split": _split,
     "Fn::If": _if,
     "Fn::FindInMap": _find_in_map,
-    "Fn::ImportValue": _deploy("Fn::ImportValue"),
+    "Fn::ImportValue": _import_value,
     "Fn::GetAZs": _deploy("Fn::GetAZs"),
     "Fn::Cidr": _deploy("Fn::Cidr"),
     "Fn::Base64": _base64,
@@ -515,7 +540,8 @@ _FUNCTIONS: dict[str, Any] = {
 
 
 def load(name: str, template: Any, kind: str, max_bytes: int, ctx_args: dict[str, Any],
-         extra_refs: dict[str, Any] | None = None) -> list[StateMachine]:
+         extra_refs: dict[str, Any] | None = None,
+         exports: dict[str, tuple[Any, Any]] | None = None) -> list[StateMachine]:
     """The state machines of a CloudFormation or SAM template (already parsed)."""
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise DefinitionError("a template needs a Resources section", source=name)
@@ -527,7 +553,7 @@ def load(name: str, template: Any, kind: str, max_bytes: int, ctx_args: dict[str
         if not isinstance(res, dict) or res.get("Type") not in MACHINE_TYPES:
             continue
         ctx = Context(name, **ctx_args)
-        r = Resolver(template, ctx, extra_refs=extra_refs, lenient=lenient)
+        r = Resolver(template, ctx, extra_refs=extra_refs, lenient=lenient, exports=exports)
         r.where = str(logical_id)
         machines.append(machine(r, str(logical_id), res, kind, max_bytes))
     if not machines:

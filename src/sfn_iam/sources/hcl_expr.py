@@ -59,6 +59,12 @@ class Parser:
         return m.group(0) if m.lastgroup in ("op", "name", "string") else m.lastgroup or ""
 
     def take(self, op: str) -> bool:
+        if op == "~":  # a template's strip marker: not a token of expressions
+            self.skip()
+            if self.text.startswith("~", self.pos):
+                self.pos += 1
+                return True
+            return False
         if self.peek() == op:
             self.pos = _TOKEN.match(self.text, self.pos).end()  # type: ignore[union-attr]
             return True
@@ -285,35 +291,96 @@ class Parser:
         return ("concat", parts)
 
 
+_DIRECTIVE = re.compile(r"%\{(~?)\s*(if|else|endif|for|endfor)\b")
+_FOR_NAMES = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_-]*)(?:\s*,\s*([A-Za-z_][A-Za-z0-9_-]*))?\s+in\b")
+
+
 def template_node(body: str, quoted: bool = False) -> Any:
-    """A template (heredoc or file content): text with ``${...}`` and no escapes."""
+    """A template (heredoc or file content): text with ``${...}`` interpolations and the
+    ``%{ if }`` / ``%{ else }`` / ``%{ endif }``, ``%{ for x in xs }`` / ``%{ endfor }``
+    directives, ``~`` strip markers included; no escapes but ``$${`` and ``%%{``."""
+    return _template_seq(body, 0, (), 0)[0]
+
+
+def _template_seq(body: str, i: int, stops: tuple[str, ...], depth: int) -> tuple[Any, int, str]:
+    """Parse from ``i`` until a directive in ``stops`` (returned, with the offset after it)."""
+    if depth > MAX_DEPTH:
+        raise HclError("template directives nested too deeply")
     parts: list[Any] = []
-    i = 0
-    buf = []
+    buf: list[str] = []
+
+    def flush(strip: bool) -> None:
+        text = "".join(buf)
+        buf.clear()
+        if strip:
+            text = text.rstrip(" \t\r\n")
+            if not text and parts and parts[-1][0] == "lit":
+                parts[-1] = ("lit", parts[-1][1].rstrip(" \t\r\n"))
+        if text:
+            parts.append(("lit", text))
+
     while i < len(body):
-        if body.startswith("$${", i):
-            buf.append("${")
+        if body.startswith(("$${", "%%{"), i):
+            buf.append(body[i + 1:i + 3])
             i += 3
             continue
         if body.startswith("${", i):
-            if buf:
-                parts.append(("lit", "".join(buf)))
-                buf = []
             p = Parser(body)
             p.pos = i + 2
-            p.take("~")
+            flush(p.take("~"))
             parts.append(p.expr())
-            p.take("~")
-            p.expect("}")
-            i = p.pos
+            i = _close(body, p)
             continue
-        if body.startswith("%{", i):
-            raise HclError("template directives (%{ if } / %{ for }) are not supported")
+        m = _DIRECTIVE.match(body, i)
+        if m is not None:
+            flush(bool(m.group(1)))
+            word = m.group(2)
+            p = Parser(body)
+            p.pos = m.end()
+            if word in stops:
+                return ("concat", parts or [("lit", "")]), _close(body, p), word
+            if word == "if":
+                cond = p.expr()
+                i = _close(body, p)
+                then, i, stop = _template_seq(body, i, ("else", "endif"), depth + 1)
+                other: Any = ("concat", [("lit", "")])
+                if stop == "else":
+                    other, i, stop = _template_seq(body, i, ("endif",), depth + 1)
+                if stop != "endif":
+                    raise HclError("%{ if } without %{ endif }")
+                parts.append(("tif", cond, then, other))
+                continue
+            if word == "for":
+                names = _FOR_NAMES.match(body, p.pos)
+                if names is None:
+                    raise HclError(f"%{{ for }} needs NAME in EXPR: {body[i:i + 60]!r}")
+                p.pos = names.end()
+                source = p.expr()
+                i = _close(body, p)
+                inner, i, stop = _template_seq(body, i, ("endfor",), depth + 1)
+                if stop != "endfor":
+                    raise HclError("%{ for } without %{ endfor }")
+                bound = [n for n in names.groups() if n]
+                parts.append(("tfor", bound, source, inner))
+                continue
+            raise HclError(f"%{{ {word} }} without its opening directive")
         buf.append(body[i])
         i += 1
-    if buf or not parts:
-        parts.append(("lit", "".join(buf)))
-    return ("concat", parts)
+    if stops:
+        raise HclError(f"%{{ {stops[-1]} }} missing at the end of the template")
+    flush(False)
+    return ("concat", parts or [("lit", "")]), i, ""
+
+
+def _close(body: str, p: Parser) -> int:
+    """After an interpolation or directive's content: ``~}`` strips the whitespace after."""
+    strip = p.take("~")
+    p.expect("}")
+    i = p.pos
+    if strip:
+        while i < len(body) and body[i] in " \t\r\n":
+            i += 1
+    return i
 
 
 def parse_value(raw: Any) -> Any:
@@ -401,7 +468,29 @@ class Evaluator:
             return _binary(node[1], self.eval(node[2], scope, d), self.eval(node[3], scope, d))
         if kind == "for":
             return self.for_expr(node, scope, d)
+        if kind == "tif":  # %{ if } in a template; unknown: the first branch (as ``a ? b : c``)
+            cond = self.eval(node[1], scope, d)
+            unknown = isinstance(cond, str) and "${" in cond
+            return self.eval(node[2] if unknown or cond in (True, "true") else node[3], scope, d)
+        if kind == "tfor":
+            return self.template_for(node, scope, d)
         raise HclError(f"cannot evaluate {kind}")
+
+    def template_for(self, node: Any, scope: dict[str, Any], depth: int) -> str:
+        _, names, source, body = node
+        items = self.eval(source, scope, depth)
+        if isinstance(items, str):
+            raise HclError(f"%{{ for }} over a value known only at apply time ({items[:60]})")
+        pairs = list(items.items()) if isinstance(items, dict) else list(enumerate(items or []))
+        out = []
+        for k, v in pairs:
+            inner = dict(scope)
+            if len(names) == 2:
+                inner[names[0]], inner[names[1]] = k, v
+            else:
+                inner[names[0]] = v
+            out.append(_text(self.eval(body, inner, depth)))
+        return "".join(out)
 
     def reference(self, node: Any, scope: dict[str, Any], depth: int) -> Any:
         path: list[Any] = []

@@ -82,6 +82,22 @@ CFN_TYPES: dict[str, tuple[str, str, str, dict[str, str]]] = {
                            {}),
     "AWS::MediaConvert::Queue": (f"arn:{_R}:mediaconvert:{{region}}:{{account}}:queues/{{name}}",
                                  "Name", "name", {"Arn": "arn", "Name": "name"}),
+    # seen in public templates (scripts/corpus_templates.py): Ref gives the name
+    "AWS::Scheduler::ScheduleGroup": (
+        f"arn:{_R}:scheduler:{{region}}:{{account}}:schedule-group/{{name}}", "Name", "name",
+        {"Arn": "arn"}),
+    # a stage's ARN holds its API's ID (made at deploy time): only its name is given
+    "AWS::ApiGateway::Stage": ("", "StageName", "name", {}),
+    "AWS::ApiGatewayV2::Stage": ("", "StageName", "name", {}),
+    "AWS::Kinesis::Stream": (f"arn:{_R}:kinesis:{{region}}:{{account}}:stream/{{name}}", "Name",
+                             "name", {"Arn": "arn"}),
+    "AWS::KinesisFirehose::DeliveryStream": (
+        f"arn:{_R}:firehose:{{region}}:{{account}}:deliverystream/{{name}}", "DeliveryStreamName",
+        "name", {"Arn": "arn"}),
+    "AWS::ECR::Repository": (f"arn:{_R}:ecr:{{region}}:{{account}}:repository/{{name}}",
+                             "RepositoryName", "name", {"Arn": "arn"}),
+    "AWS::CodePipeline::Pipeline": (f"arn:{_R}:codepipeline:{{region}}:{{account}}:{{name}}", "Name",
+                                    "name", {}),
 }
 
 #: Terraform type -> (the CloudFormation type whose row it shares, name attribute, {attribute:
@@ -127,6 +143,15 @@ TF_TYPES: dict[str, tuple[str, str, dict[str, str]]] = {
                                {"arn": "arn", "name": "name", "id": "name"}),
     "aws_emrserverless_application": ("AWS::EMRServerless::Application", "",
                                       {"arn": "arn", "id": "name"}),
+    "aws_scheduler_schedule_group": ("AWS::Scheduler::ScheduleGroup", "name",
+                                     {"arn": "arn", "name": "name", "id": "name"}),
+    "aws_api_gateway_stage": ("AWS::ApiGateway::Stage", "stage_name", {"stage_name": "name"}),
+    "aws_apigatewayv2_stage": ("AWS::ApiGatewayV2::Stage", "name", {"name": "name"}),
+    "aws_kinesis_stream": ("AWS::Kinesis::Stream", "name", {"arn": "arn", "name": "name"}),
+    "aws_kinesis_firehose_delivery_stream": ("AWS::KinesisFirehose::DeliveryStream", "name",
+                                             {"arn": "arn", "name": "name"}),
+    "aws_ecr_repository": ("AWS::ECR::Repository", "name", {"arn": "arn", "name": "name"}),
+    "aws_codepipeline": ("AWS::CodePipeline::Pipeline", "name", {"arn": "arn", "name": "name"}),
 }
 
 

@@ -15,10 +15,17 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from typing import Any
 
 from sfn_iam.errors import DefinitionError
-from sfn_iam.sources import Context, StateMachine, check_text, parse_definition_text
+from sfn_iam.sources import (
+    Context,
+    StateMachine,
+    check_text,
+    parse_definition_text,
+    split_text,
+)
 from sfn_iam.sources.hcl_expr import Evaluator, HclError, Index, parse_value, template_node
 from sfn_iam.sources.resource_types import CFN_TYPES, TF_TYPES
 
@@ -148,6 +155,8 @@ class Scope:
         self.cache: dict[str, Any] = {}
         self.evaluator = Evaluator(self.lookup, self.functions(), self.unknown)
         self.file = ctx.file
+        #: each / count of the resource instance being read (a for_each or count machine)
+        self.bindings: dict[str, Any] | None = None
 
     def unknown(self, label: str) -> str:
         return self.ctx.deploy_value(label, f"{label} is known only at apply time")
@@ -161,7 +170,8 @@ class Scope:
         if file:
             self.file = file
         try:
-            return self.evaluator.eval(parse_value(raw), scope)
+            return self.evaluator.eval(parse_value(raw), scope if scope is not None
+                                       else self.bindings)
         except HclError as exc:
             raise self.error(str(exc)) from None
         finally:
@@ -261,10 +271,10 @@ class Scope:
         if dtype == "aws_region":
             return ctx.region_value if attr in ("name", "id", "region") else self.unknown(
                 f"data.aws_region.{name}.{attr}")
-        if dtype == "aws_caller_identity" and attr == "account_id":
+        if dtype == "aws_caller_identity" and attr in ("account_id", "id"):  # id: the account
             return ctx.account_value
         if dtype == "aws_partition":
-            if attr == "partition":
+            if attr in ("partition", "id"):  # id: the partition too (provider documentation)
                 return ctx.partition
             if attr == "dns_suffix":
                 return ctx.url_suffix
@@ -303,8 +313,19 @@ class Scope:
         if found is None or row is None or what is None or what == "id":
             return self.unknown(f"{address}.{attr}")
         body, file = found
-        each = {"each": {"key": key, "value": key}, "count": {"index": key}} if key is not None \
-            else None
+        each = None
+        if key is not None:
+            # each.value is the for_each map's value for the key (a set's: the key itself)
+            value: Any = key
+            if "for_each" in body:
+                coll = self._guard(f"{address}.for_each",
+                                   lambda: self.value(body["for_each"], file))
+                if isinstance(coll, dict):
+                    value = coll[str(key)] if str(key) in coll else self.unknown(
+                        f"{address}[{key!r}]")
+                elif isinstance(coll, str):  # the collection is known only at apply time
+                    value = self.unknown(f"{address}[{key!r}].each.value")
+            each = {"each": {"key": key, "value": value}, "count": {"index": key}}
         result = self._guard(f"{address}[{key!r}].{attr}",
                              lambda: self.made(rtype, name, body, file, what, each))
         if what != "arn" and "arn" in row[2] and row[2]["arn"] == "arn":  # the ARN's origin too
@@ -316,8 +337,10 @@ class Scope:
         cfn_type, name_attr, _ = TF_TYPES[rtype]
         ctx = self.ctx
         address = f"{rtype}.{name}"
-        if name_attr and name_attr in body:
-            res_name = str(self.value(body[name_attr], file, each))
+        given = str(self.value(body[name_attr], file, each)) \
+            if name_attr and name_attr in body else ""
+        if given.strip():  # an empty name (a variable defaulting to ""): made at apply time
+            res_name = given
         elif "name_prefix" in body:
             res_name = str(self.value(body["name_prefix"], file)) + ctx.generated(
                 address, f"the name of {address} is name_prefix plus a suffix made at apply "
@@ -342,7 +365,11 @@ class Scope:
 
     def read(self, path: Any) -> str:
         if not isinstance(path, str) or "${" in path:
-            raise self.error(f"file({path!r}): the path is known only at apply time")
+            why = [w for label, w in self.ctx.deploy.items()
+                   if isinstance(path, str) and "${" + label + "}" in path]
+            raise self.error(f"file({path!r}): the path is known only at apply time"
+                             + (f": {why[0]}; or read the configuration that calls this "
+                                "module" if why else ""))
         full = path if os.path.isabs(path) else os.path.join(self.m.folder, path)
         from sfn_iam.load import decode, read_source
 
@@ -401,7 +428,7 @@ class Scope:
             "tomap": lambda v: v,
             "try": lambda *args: args[0] if args else None,
             "coalesce": coalesce,
-            "split": lambda sep, s: str(s).split(str(sep)),
+            "split": lambda sep, s: split_text(str(s), str(sep)),
             "abspath": lambda p: p,
             "basename": lambda p: os.path.basename(str(p)),
             "dirname": lambda p: os.path.dirname(str(p)),
@@ -437,11 +464,16 @@ def _collect(root: Module, module: Module, calls: list[str], only: str | None,
     for (rtype, name), (body, file) in module.resources.items():
         if rtype != "aws_sfn_state_machine" or (only and os.path.abspath(file) != only):
             continue
-        scope: Scope | None = Scope(root, Context(file, **ctx_args), cache=cache)
-        for call in calls:
-            scope = scope.child(call) if scope is not None else None
-        if scope is not None and not _not_created(scope, body, file):
-            out.append(_machine(scope, name, body, file, calls))
+        scope = _scope(root, calls, file, ctx_args, cache)
+        if scope is None or _not_created(scope, body, file):
+            continue
+        for suffix, bindings in _instances(scope, body, file):
+            if bindings is not None:  # a fresh scope: values are cached per instance
+                scope = _scope(root, calls, file, ctx_args, cache)
+                if scope is None:
+                    break
+                scope.bindings = bindings
+            out.append(_machine(scope, name + suffix, body, file, calls))
     for call, (body, file) in module.modules.items():
         # a registry module that makes the machine from a definition input
         if "definition" in body and local_module(module, body, cache) is None and (
@@ -457,6 +489,42 @@ def _collect(root: Module, module: Module, calls: list[str], only: str | None,
         child = local_module(module, body, cache)
         if child is not None:
             _collect(root, child, [*calls, call], None, ctx_args, out, cache)
+
+
+def _scope(root: Module, calls: list[str], file: str, ctx_args: dict[str, Any],
+           cache: dict[str, Module]) -> Scope | None:
+    scope: Scope | None = Scope(root, Context(file, **ctx_args), cache=cache)
+    for call in calls:
+        scope = scope.child(call) if scope is not None else None
+    return scope
+
+
+def _instances(scope: Scope, body: dict[str, Any],
+               file: str) -> list[tuple[str, dict[str, Any] | None]]:
+    """The instances of a machine with ``for_each`` (a map or set known here: one machine a
+    key, named ``m["key"]`` as Terraform addresses it, with ``each.key`` / ``each.value``) or
+    ``count`` of 2 or more (``m[0]``..., with ``count.index``); else the machine itself."""
+    try:
+        if "for_each" in body:
+            coll = scope.value(body["for_each"], file)
+            if isinstance(coll, dict):
+                pairs = list(coll.items())
+            elif isinstance(coll, list):
+                pairs = [(str(v), v) for v in coll]
+            else:
+                return [("", None)]
+            return [(f"[{json.dumps(str(k))}]", {"each": {"key": str(k), "value": v}})
+                    for k, v in pairs[:100]]
+        if "count" in body:
+            count = scope.value(body["count"], file)
+            n = int(count) if isinstance(count, (int, float, str)) and str(count).isdigit() else -1
+            if n == 1:
+                return [("", {"count": {"index": 0}})]
+            if n > 1:
+                return [(f"[{i}]", {"count": {"index": i}}) for i in range(min(n, 100))]
+    except DefinitionError:
+        pass
+    return [("", None)]
 
 
 def _not_created(scope: Scope, body: dict[str, Any], file: str) -> bool:
@@ -485,6 +553,14 @@ def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
     except DefinitionError as exc:
         raise DefinitionError(exc.what, where, exc.source or file) from None
     if isinstance(definition, str):
+        if not definition.strip():
+            raw = body["definition"]
+            ref = re.fullmatch(r"\$\{(var\.[A-Za-z0-9_-]+)\}", raw) if isinstance(raw, str) else None
+            raise DefinitionError(
+                "the definition is empty" + (
+                    f" ({ref.group(1)} is empty by default: a module read on its own; read the "
+                    "configuration that calls it, or pass --parameter "
+                    f"{ref.group(1)[4:]}=DEFINITION)" if ref else ""), where, file)
         if "${" in definition and definition.strip().startswith("${"):
             raise DefinitionError(f"the definition is known only at apply time ({definition[:80]})",
                                   where, file)
@@ -495,9 +571,10 @@ def _machine(scope: Scope, name: str, body: dict[str, Any], file: str,
     if not isinstance(definition, dict):
         raise DefinitionError("the definition is not an object", where, file)
     settings = _settings(scope, body, file)
-    if "name" in body:
-        sm_name = str(scope.value(body["name"], file))
-    else:
+    given = scope.value(body["name"], file) if "name" in body else None
+    if given is not None and str(given).strip():
+        sm_name = str(given)
+    else:  # no name, or an empty one (a module's var.name read on its own): made at apply
         sm_name = ctx.generated(where, f"the name of {where} is generated at apply time",
                                 "set name to narrow it")
     arn = f"arn:{ctx.partition}:states:{ctx.region_value}:{ctx.account_value}:stateMachine:{sm_name}"
