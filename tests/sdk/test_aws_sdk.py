@@ -100,6 +100,10 @@ OVERRIDES: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
      [stmt("states:SendTaskSuccess", "*")]),
     ("sfn:sendTaskFailure", {"TaskToken.$": "$.token"}, [stmt("states:SendTaskFailure", "*")]),
     ("sfn:sendTaskHeartbeat", {"TaskToken.$": "$.token"}, [stmt("states:SendTaskHeartbeat", "*")]),
+    # the state machine or the Map Run the call names, not every map run as well (the generated
+    # row did: a wildcard grant, and a false "missing" in audits of real roles)
+    ("sfn:listExecutions", {"StateMachineArn": f"arn:aws:states:{REGION}:{A}:stateMachine:M"},
+     [stmt("states:ListExecutions", f"arn:aws:states:{REGION}:{A}:stateMachine:M")]),
     ("lambda:invoke", {"FunctionName": "fn:prod"},
      [stmt("lambda:InvokeFunction", f"arn:aws:lambda:{REGION}:{A}:function:fn:prod")]),
     ("secretsmanager:getSecretValue", {"SecretId": "prod/db"},
@@ -456,3 +460,9 @@ def test_a_call_without_a_known_iam_action_is_reported() -> None:
 def test_condition_parameter_matches_as_spelled() -> None:
     r = sdk("s3:listObjectsV2", {"Bucket": "b", "prefix": "in/"})
     assert_policy(r, stmt("s3:ListBucket", S3 + "b", {"StringLike": {"s3:prefix": "in/"}}))
+
+
+def test_list_executions_of_a_map_run_is_on_the_map_run() -> None:
+    mr = f"arn:aws:states:{REGION}:{A}:mapRun:M/Map:1234"
+    assert sdk("sfn:listExecutions", {"MapRunArn": mr}).document["Statement"] == [
+        {"Effect": "Allow", "Action": ["states:ListExecutions"], "Resource": [mr]}]
