@@ -141,6 +141,8 @@ def read_overrides() -> dict[tuple[str, str], list[dict[str, Any]]]:
             row["w"] = 1  # a part no parameter names
         if condition.startswith("if="):
             row["if"] = condition[3:]
+        elif condition.startswith("ifnot="):
+            row["ifnot"] = condition[6:]
         elif condition != "-":
             key, _, template = condition.partition("=")
             row["c"] = [key, template]

@@ -100,6 +100,14 @@ OVERRIDES: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
      [stmt("states:SendTaskSuccess", "*")]),
     ("sfn:sendTaskFailure", {"TaskToken.$": "$.token"}, [stmt("states:SendTaskFailure", "*")]),
     ("sfn:sendTaskHeartbeat", {"TaskToken.$": "$.token"}, [stmt("states:SendTaskHeartbeat", "*")]),
+    # Kinesis: StreamName or StreamARN, whichever the call gives (the generated rows read
+    # StreamName only, so a call naming its stream by ARN got stream/*)
+    ("kinesis:putRecord", {"StreamARN": f"arn:aws:kinesis:eu-west-1:{A}:stream/s", "Data": "x",
+                           "PartitionKey": "k"},
+     [stmt("kinesis:PutRecord", f"arn:aws:kinesis:eu-west-1:{A}:stream/s")]),
+    ("kinesis:getRecords", {"ShardIterator.$": "$.it",
+                            "StreamARN": f"arn:aws:kinesis:{REGION}:{A}:stream/s"},
+     [stmt("kinesis:GetRecords", f"arn:aws:kinesis:{REGION}:{A}:stream/s")]),
     # the state machine or the Map Run the call names, not every map run as well (the generated
     # row did: a wildcard grant, and a false "missing" in audits of real roles)
     ("sfn:listExecutions", {"StateMachineArn": f"arn:aws:states:{REGION}:{A}:stateMachine:M"},
@@ -163,7 +171,9 @@ def test_every_override_call_is_pinned() -> None:
                  "rekognition:detectFaces", "rekognition:recognizeCelebrities",
                  "textract:analyzeDocument", "textract:detectDocumentText",
                  "textract:startDocumentAnalysis", "ssm:putParameter",
-                 "ssm:getParametersByPath", "ssm:deleteParameter"}
+                 "ssm:getParametersByPath", "ssm:deleteParameter",
+                 "kinesis:putRecords", "kinesis:getShardIterator", "kinesis:describeStream",
+                 "kinesis:describeStreamSummary", "kinesis:listShards"}
     assert calls - pinned == same_form
 
 
@@ -466,3 +476,13 @@ def test_list_executions_of_a_map_run_is_on_the_map_run() -> None:
     mr = f"arn:aws:states:{REGION}:{A}:mapRun:M/Map:1234"
     assert sdk("sfn:listExecutions", {"MapRunArn": mr}).document["Statement"] == [
         {"Effect": "Allow", "Action": ["states:ListExecutions"], "Resource": [mr]}]
+
+
+def test_kinesis_by_name_and_without_a_stream() -> None:
+    by_name = sdk("kinesis:putRecord", {"StreamName": "s", "Data": "x", "PartitionKey": "k"})
+    assert by_name.document["Statement"] == [{"Effect": "Allow", "Action": ["kinesis:PutRecord"],
+                                              "Resource": [f"arn:aws:kinesis:{REGION}:{A}:stream/s"]}]
+    # a shard iterator names no stream the policy can see: the wildcard, with its warning
+    it = sdk("kinesis:getRecords", {"ShardIterator.$": "$.it"})
+    assert it.document["Statement"][0]["Resource"] == [f"arn:aws:kinesis:{REGION}:{A}:stream/*"]
+    assert "sdk-wildcard-resource" in {f.code for f in it.warnings}
