@@ -289,3 +289,22 @@ def test_cdk_pipelines_stage_assembly(tmp_path: Path) -> None:
                           "properties": {"directoryName": "assembly-Prod"}}}}))
     (m,) = load_state_machines(str(tmp_path), region="us-east-1", account=ACCOUNT)
     assert m.name == "Machine6C968CA5"
+
+
+def test_terraform_splat_is_a_list(tmp_path: Path) -> None:
+    """``aws_glue_job.x.*.id`` is a list (one item per instance): ``join(",", ...)`` of it is
+    the name, not the name's letters joined by commas (sfn-glue-terraform's module output)."""
+    path = tf(tmp_path, """jsonencode({
+    StartAt = "A"
+    States = { A = { Type = "Task", Resource = "arn:aws:states:::glue:startJobRun",
+      Parameters = { JobName = join(",", aws_glue_job.j.*.id) }, End = true } }
+  })""", """
+resource "aws_glue_job" "j" {
+  name = "nightly"
+  role_arn = "arn:aws:iam::123456789012:role/glue"
+  command { script_location = "s3://b/s.py" }
+}
+""")
+    result = generate(path)
+    assert grants(result)["glue:StartJobRun"] == {
+        "arn:aws:glue:us-east-1:123456789012:job/nightly"}

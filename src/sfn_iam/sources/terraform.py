@@ -227,8 +227,11 @@ class Scope:
             # the instance of a count / for_each resource ([0], ["key"]) does not change its name
             steps = [p for p in path[1:] if not isinstance(p, Index) and p != "*"]
             keys = [p.key for p in path[1:2] if isinstance(p, Index)]
-            return self.resource(root, str(path[0]), [str(s) for s in steps],
-                                 keys[0] if keys else None)
+            value = self.resource(root, str(path[0]), [str(s) for s in steps],
+                                  keys[0] if keys else None)
+            # a splat (aws_glue_job.x.*.id, x[*].id) is a list, one item per instance (the
+            # instances share their name here): join(",", x.*.id) must not read a string
+            return [value] if "*" in path[1:2] else value
         return self.unknown(root)
 
     def child(self, name: str) -> Scope | None:
