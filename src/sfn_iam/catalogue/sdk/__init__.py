@@ -254,6 +254,14 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
             return None  # the call names none of it (as the general reading finds below)
     slots = [_read(t, path, flt, i == 0 and not tpl.pieces[0])
              for i, (path, flt) in enumerate(tpl.vars)]
+    if len(slots) == 1:  # one slot (the common case): what the general steps below give
+        one = slots[0]
+        if one is None:
+            return [] if tpl.required[0] else None
+        if not one:
+            return []
+        if len(one) <= MAX_COMBINATIONS:
+            return [_build(t, tpl, [o]) for o in one]
     if any(s == [] for s in slots):
         return []  # a value refused (malformed, with IAM wildcard characters)
     if any(s is None and req for s, req in zip(slots, tpl.required, strict=True)):
@@ -357,17 +365,22 @@ def _unnamed(t: Task, tpl: _Template) -> str:
 
 
 def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
-    dyn = next((s for s in combo if s.dynamic), None)
+    dyn: _Slot | None = None
+    for s in combo:
+        if s.dynamic:
+            dyn = s
+            break
     where = dyn.where if dyn is not None else combo[0].where
     names: dict[str, str] = {}
     start = 0
     prefix = ""
+    fields = tpl.fields
     for i, s in enumerate(combo):
         if s.arn:  # a whole ARN: it replaces the template up to here
             prefix, start = s.arn, i + 1
             names = {}
             continue
-        names[f"p{i}"] = "*" if s.dynamic else s.text
+        names[fields[i]] = "*" if s.dynamic else s.text
     if start:
         rest = _join(tpl.pieces, start)
         arn = prefix + (t.fmt(rest, **names) if rest else "")
