@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from sfn_iam.arn import parse_arn
 from sfn_iam.model import _Const, _set
 from sfn_iam.params import (
+    _PLACEHOLDER,
     ABSENT,
     DYNAMIC,
     STATIC,
     Value,
     static_prefix,
-    with_markers,
     without_placeholders,
 )
 from sfn_iam.policy import covers
@@ -334,6 +334,9 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
     text = v.value
     if text.__class__ is not str or "sfniam" in text:  # (no marker may be in the text)
         return None
+    if (text[:2] == "${" and text.find("}") == len(text) - 1 and "$" not in text[2:]
+            and "{" not in text[2:]):
+        return None  # one placeholder and nothing else (the common case): as below
     rest = without_placeholders(text)
     if not rest:  # placeholders only: nothing static to keep (the template it is)
         return None
@@ -353,14 +356,26 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
         within = _literal(filled)
         loose = tuple(i for i, f in enumerate(filled.split(":", 5)[:5]) if "*" in f)
     found: list[Res] = []
+    # the text around the placeholders, split once for every probe (as with_markers does)
+    parts = _PLACEHOLDER.split(text)  # text, name, text, name, ..., text
+    count = len(parts) // 2
+    if count == 0 or count > len(_LETTERS):
+        return None  # no probe (with_markers: None for each)
+    texts = parts[::2]
     for kind, first in (("letters", _LETTERS), ("digits", _DIGITS)):
         if kind == "digits" and any(m in text for m in first):
             continue  # (a marker written in the value would be made a wildcard)
         for shape in shapes:
-            probe = with_markers(text, _MARKERS[(kind, shape)])
-            if probe is None:
-                continue
-            used = [m for m in first if m in probe]
+            markers = _MARKERS[(kind, shape)]
+            pieces = [texts[0]]
+            for i in range(count):
+                pieces.append(markers[i])
+                pieces.append(texts[i + 1])
+            probe = "".join(pieces)
+            # the markers of the probe: a letters marker is in it only where it was put
+            # ("sfniam" is not in the text, and each marker starts and ends with two
+            # letters that are not in "sfniam")
+            used = first[:count] if kind == "letters" else [m for m in first if m in probe]
             before = len(t.findings)
             out = static(probe)
             del t.findings[before:]
@@ -476,7 +491,8 @@ def param(
         if kind == DYNAMIC:
             if v.value.__class__ is str:  # partly static: its static parts bound the wildcard
                 where = v.where
-                found = partial(t, v, lambda probe: static(t, probe, where, None), dynamic)
+                found = partial(t, v, lambda probe: static(t, probe, where, None, True),
+                                dynamic)
                 if found is not None:
                     return found
             return [dynamic_res(t, v, dynamic, as_written)]
@@ -486,25 +502,41 @@ def param(
             return bad(t, v, f"{path} should be a non-empty string")
         return static(t, text, v.where, v)
 
-    def static(t: Task, text: str, where: str, v: Value | None) -> list[Res]:
-        """The resource of the static string ``text`` (``v``: its Value, made if needed)."""
+    def static(t: Task, text: str, where: str, v: Value | None,
+               probe: bool = False) -> list[Res]:
+        """The resource of the static string ``text`` (``v``: its Value, made if needed).
+        ``probe``: a probe of :func:`partial`, which drops a refused value's resources and
+        findings: it is refused without them."""
         if convert is not None:
             arn = convert(t, text)
             if arn:
                 return [Res(arn, where)]
+            if probe:
+                return refused(t, text)
             return bad(t, v or Value(STATIC, where, text),
                        f"{text!r} is not {expected or 'a value this parameter takes'}")
         if text.startswith("arn:"):
             parsed = parse_arn(text)
             if parsed is None or (service is not None and parsed.service != service):
+                if probe:
+                    return refused(t, text)
                 return bad(t, v or Value(STATIC, where, text),
                            f"{text!r} is not {f'an {service} ARN' if service else 'an ARN'}")
             arn = from_arn(t, text) if from_arn else escape(text)
             if arn is None:
+                if probe:
+                    return refused(t, text)
                 return bad(t, v or Value(STATIC, where, text),
                            f"{text!r} is not the ARN this parameter expects")
             return [Res(arn, where)]
         return [Res(t.named(name_template, escape(text)), where)]
+
+    def refused(t: Task, text: str) -> list[Res]:
+        """What :func:`malformed` does that outlives a probe: filling the dynamic form, which
+        reports an unknown region or account it uses (its resource and finding are dropped)."""
+        if dynamic != "*" and not has_iam_special(text):
+            t.fmt(dynamic)
+        return []
 
     return resolve
 

@@ -126,7 +126,8 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 class _Template:
     """A template split into literal text and parameter slots."""
 
-    __slots__ = ("fmt", "heads", "keys", "literal", "pieces", "required", "vars", "wild")
+    __slots__ = ("fields", "fmt", "heads", "keys", "literal", "named", "pieces", "required",
+                 "tail", "vars", "wild")
 
     def __init__(self, text: str) -> None:
         self.literal = text
@@ -156,6 +157,14 @@ class _Template:
             tuple(map(str, p)) for p, _ in self.vars) if all(
             not flt and all(isinstance(q, str) and not q.endswith("[]") and q != "*" for q in p)
             for p, flt in self.vars) and self.vars and pieces[0] else None
+        #: the format fields of the slots (``p0``, ``p1``, ...)
+        self.fields = tuple(f"p{i}" for i in range(len(self.vars)))
+        #: one slot: the template with ``{name}`` for it (:meth:`Task.named`, quicker than
+        #: ``fmt`` with ``p0``), else None
+        self.named: str | None = (pieces[0] + "{name}" + pieces[1] if len(self.vars) == 1
+                                  and "{name}" not in self.fmt else None)
+        #: the parameter of the first slot as ``where`` names it, after the field
+        self.tail = "." + ".".join(self.keys[0]) if self.keys else ""
 
 
 def _join(pieces: list[str], start: int) -> str:
@@ -226,7 +235,7 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
                       f"{action}: no parameter of the call names every part of its resource, "
                       "so the table's ARN keeps a wildcard there",
                       t.field)
-        return list(dict.fromkeys(out))
+        return out if len(out) < 2 else list(dict.fromkeys(out))
 
     return resolve
 
@@ -245,6 +254,14 @@ def _expand(t: Task, tpl: _Template, siblings: list[_Template]) -> list[Res] | N
             return None  # the call names none of it (as the general reading finds below)
     slots = [_read(t, path, flt, i == 0 and not tpl.pieces[0])
              for i, (path, flt) in enumerate(tpl.vars)]
+    if len(slots) == 1:  # one slot (the common case): what the general steps below give
+        one = slots[0]
+        if one is None:
+            return [] if tpl.required[0] else None
+        if not one:
+            return []
+        if len(one) <= MAX_COMBINATIONS:
+            return [_build(t, tpl, [o]) for o in one]
     if any(s == [] for s in slots):
         return []  # a value refused (malformed, with IAM wildcard characters)
     if any(s is None and req for s, req in zip(slots, tpl.required, strict=True)):
@@ -283,9 +300,9 @@ def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
     """The resource when every slot's parameter is a name written as the table spells it
     (plain, a JSONPath or JSONata expression, a placeholder), not an ARN; None for anything
     else (the general reading below decides)."""
-    names: dict[str, str] = {}
+    names: list[str] = []
     dyn: Value | None = None
-    for i, path in enumerate(keys):
+    for path in keys:
         node: Any = root
         for n, step in enumerate(path):
             if node.__class__ is not dict:
@@ -301,7 +318,7 @@ def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
             if "{%" in child or "${" in child:
                 child = t.value(*path)
             elif child and not child.startswith("arn:"):
-                names[f"p{i}"] = escape(child)
+                names.append(escape(child))
                 continue
             else:
                 return None
@@ -311,19 +328,23 @@ def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
             text = child.value
             if not isinstance(text, str) or not text or text.startswith("arn:"):
                 return None
-            names[f"p{i}"] = escape(text)
+            names.append(escape(text))
         elif child.kind == DYNAMIC:
             if dyn is None:  # the first names the resource's warning, as below
                 dyn = child
-            names[f"p{i}"] = "*"
+            names.append("*")
         else:
             return None
-    arn = t.fmt(tpl.fmt, **names)
+    named = tpl.named
+    if named is not None:
+        arn = t.named(named, names[0])
+    else:
+        arn = t.fmt(tpl.fmt, **dict(zip(tpl.fields, names, strict=True)))
     if dyn is not None:
         if "**" in arn:
             arn = arn.replace("**", "*")
         return Res(arn, dyn.where, True, dyn.reason, dyn.expr)
-    return Res(arn, f"{t.field}.{'.'.join(keys[0])}")
+    return Res(arn, t.field + tpl.tail)
 
 
 def _near(root: dict[str, Any], key: str) -> bool:
@@ -344,17 +365,22 @@ def _unnamed(t: Task, tpl: _Template) -> str:
 
 
 def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
-    dyn = next((s for s in combo if s.dynamic), None)
+    dyn: _Slot | None = None
+    for s in combo:
+        if s.dynamic:
+            dyn = s
+            break
     where = dyn.where if dyn is not None else combo[0].where
     names: dict[str, str] = {}
     start = 0
     prefix = ""
+    fields = tpl.fields
     for i, s in enumerate(combo):
         if s.arn:  # a whole ARN: it replaces the template up to here
             prefix, start = s.arn, i + 1
             names = {}
             continue
-        names[f"p{i}"] = "*" if s.dynamic else s.text
+        names[fields[i]] = "*" if s.dynamic else s.text
     if start:
         rest = _join(tpl.pieces, start)
         arn = prefix + (t.fmt(rest, **names) if rest else "")
