@@ -66,3 +66,60 @@ def test_absorbed_matches_brute_force(resources: set[str]) -> None:
     from sfn_iam.policy import _absorbed
 
     assert _absorbed(set(resources)) == _reference_absorbed(resources)
+
+
+def _reference_merge(grants: list[Grant]) -> list[dict[str, object]]:
+    """The merge as its docstring states it, written plainly: each (effect, condition,
+    action) gets the union of its resources, less those another one covers; actions with the
+    same effect, condition and resources share one statement; statements are sorted by
+    effect (Allow first), actions, resources, then the condition's repr."""
+    from sfn_iam.conditions import condition_json, normalize_action
+    from sfn_iam.policy import _absorbed
+
+    per_action: dict[tuple[object, ...], set[str]] = {}
+    for g in grants:
+        for action in g.actions:
+            per_action.setdefault((g.effect, g.condition, normalize_action(action)),
+                                  set()).update(g.resources)
+    grouped: dict[tuple[object, ...], list[str]] = {}
+    for (effect, cond, action), arns in per_action.items():
+        grouped.setdefault((effect, cond, tuple(_absorbed(arns))), []).append(action)
+    statements: list[dict[str, object]] = []
+    for (effect, cond, resources), actions in grouped.items():
+        st_: dict[str, object] = {"Effect": effect, "Action": sorted(actions, key=str.lower),
+                                  "Resource": list(resources)}
+        if cond:
+            st_["Condition"] = condition_json(cond)  # type: ignore[arg-type]
+        statements.append(st_)
+    return sorted(statements, key=lambda s: (
+        s["Effect"] != "Allow", [a.lower() for a in s["Action"]],  # type: ignore[attr-defined]
+        s["Resource"], repr(s.get("Condition", ""))))
+
+
+_many_conditions = st.sampled_from([
+    (),
+    (("StringEquals", (("iam:PassedToService", ("ecs.amazonaws.com",)),)),),
+    (("StringEquals", (("iam:PassedToService", ("batch.amazonaws.com",)),)),),
+    (("StringLike", (("s3:prefix", ("a/*", "b/*")),)),),
+])
+_grants_many_conditions = st.builds(
+    lambda actions, resources, cond, effect: Grant(
+        actions, resources, Provenance(("S",), "rule", None), cond, effect),
+    _actions, _resources, _many_conditions, st.sampled_from(["Allow", "Deny"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_grants_many_conditions, max_size=8))
+def test_merge_equals_the_plain_reference(grants: list[Grant]) -> None:
+    """Including statements that differ only in their condition (sorted by its repr)."""
+    assert merge(grants) == _reference_merge(grants)
+
+
+def test_statements_that_differ_only_in_their_condition_are_sorted_by_it() -> None:
+    roles = ("arn:aws:iam::1:role/r",)
+    why = Provenance(("S",), "rule", None)
+    ecs = (("StringEquals", (("iam:PassedToService", ("ecs.amazonaws.com",)),)),)
+    batch = (("StringEquals", (("iam:PassedToService", ("batch.amazonaws.com",)),)),)
+    out = merge([Grant(("iam:PassRole",), roles, why, ecs), Grant(("iam:PassRole",), roles, why, batch)])
+    assert [s["Condition"]["StringEquals"]["iam:PassedToService"] for s in out] == [
+        "batch.amazonaws.com", "ecs.amazonaws.com"]

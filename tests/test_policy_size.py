@@ -210,3 +210,32 @@ def test_size_counted_from_strings_equals_the_encoded_size(
     document = {"Version": version, "Statement": statements}
     compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     assert policy_size(document) == len(compact)
+
+
+_wild_texts = st.text(alphabet="${}*?a:", max_size=24)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_wild_texts)
+def test_first_wildcard_is_the_first_one_character_match(text: str) -> None:
+    """policy._first_wildcard (plain string search) agrees with its regular expression."""
+    from sfn_iam.policy import _WILD, _first_wildcard
+
+    expected = next((m.start() for m in _WILD.finditer(text) if m.end() - m.start() == 1), -1)
+    assert _first_wildcard(text) == expected
+
+
+_field_patterns = st.text(alphabet="a:/*?${}", max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_field_patterns, _field_patterns, st.sampled_from(["", "a", "a*", "*", "a?"]))
+def test_covers_agrees_with_the_glob_of_each_field(pattern: str, resource: str, head: str) -> None:
+    """covers() (quick paths included) is the field-by-field glob match it documents."""
+    from sfn_iam.policy import _glob, covers
+
+    p = f"arn:aws:s3:us-east-1:1:{head}{pattern}"
+    r = f"arn:aws:s3:us-east-1:1:{resource}"
+    pp, rr = p.split(":", 5), r.split(":", 5)
+    expected = all(x == y or _glob(x).fullmatch(y) is not None for x, y in zip(pp, rr, strict=True))
+    assert covers(p, r) == expected

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from sfn_iam import policy
 from sfn_iam.arn import Env, parse_arn, partition_for_region
 from sfn_iam.catalogue import service_module
+from sfn_iam.conditions import make_condition
 from sfn_iam.errors import DefinitionError, UsageError
 from sfn_iam.findings import Finding
-from sfn_iam.load import load_definition
-from sfn_iam.model import Grant, GrantKey, RawGrant, _Const, _set, from_raw, make_condition, raw
+from sfn_iam.load import load_definition, parse_text_after_json
+from sfn_iam.model import Grant, GrantKey, RawGrant, _Const, _set, from_raw, raw
 from sfn_iam.params import (
     MARKERS,
     PSEUDO_ACCOUNT,
@@ -447,8 +449,7 @@ def generate_policy(
               as_templates=as_templates)
     run = _Run(env)
     try:
-        run.walk(definition if definition.__class__ is dict
-                 else load_definition(definition, source))
+        run.walk(definition if definition.__class__ is dict else _parse(definition, source))
     except DefinitionError as exc:
         if source and not exc.source:
             raise exc.with_source(source) from None
@@ -496,6 +497,22 @@ def generate_policy(
                             run.states, targets, {}, size)
     result._raw = (run.grants, run.targets)
     return result
+
+
+def _parse(definition: Any, source: str | None) -> Any:
+    """The parsed definition: strict JSON text (nearly every definition) read here at once,
+    anything else as :func:`sfn_iam.load.load_definition` reads it (lenient JSON, YAML,
+    bytes, and the errors)."""
+    if definition.__class__ is str and (source is None or not source.lower().endswith(
+            (".yaml", ".yml"))):
+        try:
+            return json.loads(definition)
+        except json.JSONDecodeError:
+            # the rest of what load_definition does, without parsing the text again
+            return parse_text_after_json(definition, source or "<definition>")
+        except (ValueError, RecursionError):
+            pass  # load_definition says what is wrong, or reads it without recursion
+    return load_definition(definition, source)
 
 
 #: the size of the two documents without Allow statements: the empty one, and deny-all

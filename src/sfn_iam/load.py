@@ -113,15 +113,17 @@ def parse_text(text: str, name: str = "<definition>", fmt: str | None = None) ->
     return parse(text, name, fmt).value
 
 
-def parse(text: str, name: str = "<definition>", fmt: str | None = None) -> Loaded:
-    """Parse JSON or YAML text, saying how it was read (see :class:`Loaded`)."""
+def parse(text: str, name: str = "<definition>", fmt: str | None = None,
+          not_strict: bool = False) -> Loaded:
+    """Parse JSON or YAML text, saying how it was read (see :class:`Loaded`).
+    ``not_strict``: ``json.loads`` already failed on it with a JSONDecodeError."""
     if fmt is None and name != "<definition>":
         lower = name.lower()
         if lower.endswith((".yaml", ".yml")):
             fmt = "yaml"
         elif lower.endswith((".json", ".json5", ".jsonc")):
             fmt = "json"
-    if fmt != "yaml":
+    if fmt != "yaml" and not not_strict:
         # strict JSON first, with no other pass over the text: the rest only when it fails
         try:
             return Loaded(json.loads(text), "json")
@@ -131,6 +133,7 @@ def parse(text: str, name: str = "<definition>", fmt: str | None = None) -> Load
             pass
         except ValueError as exc:  # e.g. an integer longer than Python converts
             raise DefinitionError(f"not valid JSON: {exc}", source=name) from None
+    if fmt != "yaml":
         if not text.strip():
             raise _empty(name)
         if fmt == "json" or text.lstrip().startswith(("{", "[")):
@@ -139,6 +142,12 @@ def parse(text: str, name: str = "<definition>", fmt: str | None = None) -> Load
     elif not text.strip():
         raise _empty(name)
     return Loaded(_parse_yaml(text, name), "yaml")
+
+
+def parse_text_after_json(text: str, name: str) -> Any:
+    """:func:`parse_text` of a text on which ``json.loads`` failed with a JSONDecodeError
+    (lenient JSON, YAML, or the error that says what is wrong)."""
+    return parse(text, name, None, not_strict=True).value
 
 
 def _empty(name: str) -> DefinitionError:

@@ -4,38 +4,14 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from sfn_iam.conditions import Condition, condition_json
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 
 if TYPE_CHECKING:
     from typing import TypeVar
 
     _F = TypeVar("_F", bound="type[_Frozen]")
-
-#: A canonical IAM condition block: ((operator, ((key, (values...)), ...)), ...), sorted.
-Condition = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
-
-
-def make_condition(block: dict[str, dict[str, str | list[str]]] | None) -> Condition:
-    """Turn ``{"StringEquals": {"iam:PassedToService": "x"}}`` into a hashable canonical form."""
-    if not block:
-        return ()
-    out = []
-    for op in sorted(block):
-        keys = []
-        for key in sorted(block[op]):
-            raw = block[op][key]
-            values = (raw,) if isinstance(raw, str) else tuple(raw)
-            keys.append((key, tuple(sorted(set(values)))))
-        out.append((op, tuple(keys)))
-    return tuple(out)
-
-
-def condition_json(cond: Condition) -> dict[str, dict[str, str | list[str]]]:
-    return {
-        op: {key: (vals[0] if len(vals) == 1 else list(vals)) for key, vals in keys}
-        for op, keys in cond
-    }
-
 
 class _Frozen:
     """Compared and hashed by its fields, with read-only public attributes: each field ``f``
@@ -177,22 +153,6 @@ class Grant(_Frozen):
         if self.why.template_only:
             out["template_only"] = True
         return out
-
-
-def normalize_action(action: str) -> str:
-    """IAM action names are case-insensitive; emit the canonical ``service:PascalCase`` form
-    (the templates mix ``athena:startQueryExecution`` and ``databrew:startJobRun``)."""
-    known = _NORMALIZED.get(action)
-    if known is not None:
-        return known
-    service, _, name = action.partition(":")
-    out = action if not name or name == "*" else f"{service.lower()}:{name[0].upper()}{name[1:]}"
-    if len(_NORMALIZED) < 4096:
-        _NORMALIZED[action] = out
-    return out
-
-
-_NORMALIZED: dict[str, str] = {}
 
 
 #: What the merge groups grants by: ``(effect, condition, actions)``.

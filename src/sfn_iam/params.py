@@ -138,16 +138,17 @@ def substitute(text: str, substitutions: dict[str, str]) -> tuple[str, list[str]
     if not substitutions:  # nothing to put in: every placeholder is missing
         missing = _PLACEHOLDER.findall(text)
         return text, missing
+    # split in C (text, name, text, name, ..., text), not sub() with a Python callback
+    parts = _PLACEHOLDER.split(text)
     missing = []
-
-    def repl(m: re.Match[str]) -> str:
-        name = m.group(1)
+    for i in range(1, len(parts), 2):
+        name = parts[i]
         if name in substitutions:
-            return substitutions[name]
-        missing.append(name)
-        return m.group(0)
-
-    return _PLACEHOLDER.sub(repl, text), missing
+            parts[i] = substitutions[name]
+        else:
+            missing.append(name)
+            parts[i] = "${" + name + "}"
+    return "".join(parts), missing
 
 
 def static_prefix(text: str) -> str:

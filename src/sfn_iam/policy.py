@@ -10,22 +10,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sfn_iam.model import (
-    _NORMALIZED,
-    Condition,
-    Grant,
-    GrantKey,
-    RawGrant,
-    condition_json,
-    normalize_action,
-    raw,
-)
+from sfn_iam.conditions import _NORMALIZED, Condition, condition_json, normalize_action
+from sfn_iam.model import Grant, GrantKey, RawGrant, raw
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 if TYPE_CHECKING:
     from typing import Any
-
-_normalized = _NORMALIZED.get  # normalize_action's cache
 
 VERSION = "2012-10-17"
 DENY_ALL: dict[str, Any] = {
@@ -67,8 +57,14 @@ def covers(pattern: str, arn: str) -> bool:
     for pp, aa in zip(p, a, strict=True):
         if pp == aa:  # a field matches itself
             continue
-        if "*" not in pp and "?" not in pp:  # a literal field matches only itself
+        star = pp.find("*")
+        if star < 0 and "?" not in pp:  # a literal field matches only itself
             return False
+        if star == len(pp) - 1 and "?" not in pp and "${" not in pp:
+            # one final "*" (NAME*, execution:NAME:*): the fields that start with the rest
+            if not aa.startswith(pp[:star]):
+                return False
+            continue
         if _glob(pp).fullmatch(aa) is None:
             return False
     return True
@@ -80,11 +76,19 @@ _WILD = re.compile(r"\$\{[*?$]\}|[*?]")
 
 
 def _first_wildcard(text: str) -> int:
-    """Where the first IAM wildcard of ``text`` is, or -1."""
-    for m in _WILD.finditer(text):
-        if m.end() - m.start() == 1:
-            return m.start()
-    return -1
+    """Where the first IAM wildcard of ``text`` is, or -1: the first ``*`` or ``?`` that is
+    not the middle of an escaped literal ``${*}`` / ``${?}`` (what the first one-character
+    match of :data:`_WILD` is, found without the regular expression: an escape is decided
+    by the four characters around its ``*`` or ``?``, which no earlier escape can overlap)."""
+    start = 0
+    while True:
+        star, question = text.find("*", start), text.find("?", start)
+        i = star if question < 0 or 0 <= star < question else question
+        if i < 0:
+            return -1
+        if not (i >= 2 and text[i - 2:i] == "${" and text[i + 1:i + 2] == "}"):
+            return i
+        start = i + 1
 
 
 def _absorb(resources: set[str]) -> set[str]:
@@ -160,50 +164,67 @@ def merge_raw(grants: Iterable[RawGrant]) -> list[dict[str, Any]]:
             by_grant[key] = list(gr[1])
         else:
             pooled += gr[1]
-    by_action: dict[tuple[str, Condition, str], set[str]] = {}
+    # per (effect, condition): action -> its resources. The condition (nested tuples, whose
+    # hash is not cached) is hashed once per grant key, not once per action
+    by_condition: dict[tuple[str, Condition], dict[str, set[str]]] = {}
     for (effect, cond, grant_actions), pooled_arns in by_grant.items():
+        ec = (effect, cond)
+        by_action = by_condition.get(ec)
+        if by_action is None:
+            by_action = by_condition[ec] = {}
         for action in grant_actions:
-            key2 = (effect, cond, _normalized(action) or normalize_action(action))
-            arns = by_action.get(key2)
+            name = _NORMALIZED.get(action) or normalize_action(action)
+            arns = by_action.get(name)
             if arns is None:
-                by_action[key2] = set(pooled_arns)
+                by_action[name] = set(pooled_arns)
             else:
                 arns.update(pooled_arns)
-    # (effect, condition, final resources) -> actions; each action once per (effect, condition)
-    grouped: dict[tuple[str, Condition, tuple[str, ...]], list[str]] = {}
-    absorbed: dict[frozenset[str], tuple[str, ...]] = {}  # actions often share one set
-    for (effect, cond, action), arns in by_action.items():
-        if len(arns) == 1:  # nothing to absorb
-            final = tuple(arns)
-        else:
-            frozen = frozenset(arns)
-            found = absorbed.get(frozen)
-            if found is None:
-                found = absorbed[frozen] = tuple(_absorbed(arns))
-            final = found
-        key3 = (effect, cond, final)
-        actions = grouped.get(key3)
-        if actions is None:
-            grouped[key3] = [action]
-        else:
-            actions.append(action)
     statements = []
-    for (effect, cond, resources), actions in grouped.items():
-        if len(actions) > 1:
-            actions.sort(key=str.lower)
-        st: dict[str, Any] = {"Effect": effect, "Action": actions, "Resource": list(resources)}
-        if cond:
-            st["Condition"] = condition_json(cond)
-        statements.append(st)
+    keys: list[tuple[Any, ...]] = []  # each statement's sort key (_statement_key), but the last part
+    absorbed: dict[frozenset[str], tuple[str, ...]] = {}  # actions often share one set
+    for (effect, cond), by_action in by_condition.items():
+        # final resources -> actions; each action once per (effect, condition)
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for action, arns in by_action.items():
+            if len(arns) == 1:  # nothing to absorb
+                final = tuple(arns)
+            else:
+                frozen = frozenset(arns)
+                found = absorbed.get(frozen)
+                if found is None:
+                    found = absorbed[frozen] = tuple(_absorbed(arns))
+                final = found
+            actions = grouped.get(final)
+            if actions is None:
+                grouped[final] = [action]
+            else:
+                actions.append(action)
+        for resources, actions in grouped.items():
+            if len(actions) > 1:
+                actions.sort(key=str.lower)
+            resource_list = list(resources)
+            st: dict[str, Any] = {"Effect": effect, "Action": actions, "Resource": resource_list}
+            if cond:
+                st["Condition"] = condition_json(cond)
+            statements.append(st)
+            keys.append((effect != "Allow", [a.lower() for a in actions], resource_list))
     if len(statements) > 1:
-        statements.sort(key=_statement_key)
+        # sorted by _statement_key, worked out as the statements are made: the repr of the
+        # Condition, its last part, only where the rest ties (rare: it takes two conditions
+        # on the same actions and resources)
+        order = sorted(range(len(statements)), key=keys.__getitem__)
+        statements = [statements[i] for i in order]
+        for i in range(1, len(order)):
+            if keys[order[i]] == keys[order[i - 1]]:
+                statements.sort(key=_statement_key)
+                break
     return statements
 
 
 def _merge_one(gr: RawGrant) -> list[dict[str, Any]]:
     """:func:`merge_raw` of one grant: its statement."""
     (effect, cond, grant_actions), resources = gr[0], gr[1]
-    actions = list(dict.fromkeys(_normalized(a) or normalize_action(a) for a in grant_actions))
+    actions = list(dict.fromkeys(_NORMALIZED.get(a) or normalize_action(a) for a in grant_actions))
     if len(actions) > 1:
         actions.sort(key=str.lower)
     st: dict[str, Any] = {
@@ -287,8 +308,46 @@ def _statement_size(st: Any) -> int:
     size = (_STATEMENT_OVERHEAD + len(text) + 2 * (len(actions) + len(resources))
             + len(actions) - 1 + len(resources) - 1)
     if len(keys) == 4:
-        size += len(',"Condition":') + int(_sizer(st["Condition"]))
+        cond_size = _condition_size(st["Condition"])
+        if cond_size < 0:
+            return -1
+        size += len(',"Condition":') + cond_size
     return size
+
+
+def _condition_size(cond: Any) -> int:
+    """The compact JSON size of a Condition block as the merge makes it (operator -> key ->
+    a string or a list of strings), counted from its strings; -1 for anything else, or
+    strings that JSON escapes."""
+    if cond.__class__ is not dict or not cond:
+        return -1
+    size = 2 + len(cond) - 1  # {} and the commas between operators
+    texts: list[str] = []
+    for op, keys in cond.items():
+        if op.__class__ is not str or keys.__class__ is not dict or not keys:
+            return -1
+        texts.append(op)
+        size += 3 + 2 + len(keys) - 1  # "op": {} and the commas between keys
+        for key, vals in keys.items():
+            if key.__class__ is not str:
+                return -1
+            texts.append(key)
+            size += 3  # "key":
+            if vals.__class__ is str:
+                texts.append(vals)
+                size += 2
+            elif vals.__class__ is list and vals:
+                for v in vals:
+                    if v.__class__ is not str:
+                        return -1
+                    texts.append(v)
+                size += 2 + 3 * len(vals) - 1  # [] and each "v", commas between
+            else:
+                return -1
+    text = "".join(texts)
+    if '"' in text or "\\" in text or not text.isprintable():
+        return -1  # escapes: let the encoder count them
+    return size + len(text)
 
 
 _MERGED_SHAPES = frozenset({("Effect", "Action", "Resource"),

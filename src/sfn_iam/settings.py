@@ -6,9 +6,10 @@ from __future__ import annotations
 from functools import cache
 
 from sfn_iam.arn import Env
+from sfn_iam.conditions import make_condition
 from sfn_iam.errors import UsageError
 from sfn_iam.findings import Finding
-from sfn_iam.model import Grant, Provenance, make_condition
+from sfn_iam.model import Grant, Provenance
 from sfn_iam.rules import DOC_BASE
 
 TYPE_CHECKING = False

@@ -9,14 +9,15 @@ SAM templates are in :mod:`sfn_iam.audit.roles`, the output formats in
 from __future__ import annotations
 
 from sfn_iam import evaluate as ev
-from sfn_iam.model import condition_json
+from sfn_iam.conditions import condition_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from sfn_iam.conditions import Condition
     from sfn_iam.generate import GenerateResult
-    from sfn_iam.model import Condition, Provenance
+    from sfn_iam.model import Provenance
 
 __all__ = ["AuditReport", "Excess", "Missing", "Need", "Undecided", "audit", "needs"]
 

@@ -67,35 +67,47 @@ def known_services() -> list[str]:
 
 class LazyPattern:
     """``re.compile(pattern, flags)``, compiled on first use: importing a catalogue module
-    compiles no regex, and a run pays only for the patterns it matches. The first call puts
-    the compiled pattern's own methods in place of these, so later calls cost nothing more."""
+    compiles no regex, and a run pays only for the patterns it matches. (A plain class whose
+    methods read the compiled pattern from an attribute: the catalogue modules are compiled
+    with mypyc, whose classes cannot have their methods replaced on the instance.)"""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
 
     def compiled(self) -> re.Pattern[str]:
-        import re
+        c = self._compiled
+        if c is None:
+            import re
 
-        c = re.compile(self.pattern, self.flags)
-        self.match = c.match  # type: ignore[method-assign]
-        self.fullmatch = c.fullmatch  # type: ignore[method-assign]
-        self.search = c.search  # type: ignore[method-assign]
-        self.sub = c.sub  # type: ignore[method-assign]
+            c = self._compiled = re.compile(self.pattern, self.flags)
         return c
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.compiled().match(string, pos, endpos)
+        c = self._compiled
+        if c is None:
+            c = self.compiled()
+        return c.match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0,
                   endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.compiled().fullmatch(string, pos, endpos)
+        c = self._compiled
+        if c is None:
+            c = self.compiled()
+        return c.fullmatch(string, pos, endpos)
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.compiled().search(string, pos, endpos)
+        c = self._compiled
+        if c is None:
+            c = self.compiled()
+        return c.search(string, pos, endpos)
 
     def sub(self, repl: str, string: str, count: int = 0) -> str:
-        return self.compiled().sub(repl, string, count)
+        c = self._compiled
+        if c is None:
+            c = self.compiled()
+        return c.sub(repl, string, count)
 
 
 def memo_value(t: Task, *path: str | int) -> Value:

@@ -46,8 +46,8 @@ def explain(result: GenerateResult) -> dict[str, Any]:
     """``{"statements": [{"statement", "needed_by": [grant...]}], "warnings": [...]}``: each
     statement of the policy with the grants it holds (a grant belongs to a statement with
     the same effect and condition that holds one of its actions on one of its resources)."""
+    from sfn_iam.conditions import condition_json
     from sfn_iam.evaluate import covers
-    from sfn_iam.model import condition_json
 
     out = []
     for st in result.document["Statement"]:

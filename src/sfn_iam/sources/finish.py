@@ -132,7 +132,7 @@ def _pass_roles(machine: StateMachine, definition: Any, grants: list[RawGrant],
     paths = {f.state_path for f in warnings if f.code == "unknown-passed-role"}
     if not paths:
         return False
-    from sfn_iam.model import make_condition
+    from sfn_iam.conditions import make_condition
 
     changed = False
     for ref in iter_states(definition, only=frozenset({"Task"})):
