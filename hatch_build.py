@@ -22,9 +22,13 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: The modules compiled: the ones every state or every Task goes through, and the AWS SDK
-#: resolver (catalogue/sdk: a third of real workflows' Tasks go through it). Their types are
+_ROOT = Path(__file__).resolve().parent
+
+#: The modules compiled: the ones every state or every Task goes through, the merge's
+#: condition helpers, and the catalogue (every integration's resolvers, the AWS SDK resolver:
+#: a third of real workflows' Tasks go through it, and the Distributed Map). Their types are
 #: checked at run time by the compiled code, so they must be exact (tests run compiled in CI).
+#: A new catalogue module is compiled without being listed here.
 COMPILED = (
     "src/sfn_iam/walk.py",
     "src/sfn_iam/params.py",
@@ -32,7 +36,12 @@ COMPILED = (
     "src/sfn_iam/rules.py",
     "src/sfn_iam/generate.py",
     "src/sfn_iam/policy.py",
+    "src/sfn_iam/conditions.py",
+    "src/sfn_iam/distributed_map.py",
+    "src/sfn_iam/catalogue/__init__.py",
     "src/sfn_iam/catalogue/sdk/__init__.py",
+    *sorted(p.relative_to(_ROOT).as_posix() for p in (_ROOT / "src/sfn_iam/catalogue").glob("*.py")
+            if p.name != "__init__.py"),
 )
 
 _BUILD = """

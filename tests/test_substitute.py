@@ -49,3 +49,24 @@ def test_a_long_run_of_openings_is_linear() -> None:
     """No quadratic scan: 200,000 "${" and no closing brace are read at once."""
     text = "${" * 200_000
     assert substitute(text, {"A": "b"}) == (text, [])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="${}a", max_size=40))
+def test_split_placeholders_equals_the_regex_split(text: str) -> None:
+    from sfn_iam.params import split_placeholders, static_prefix, without_placeholders
+
+    assert split_placeholders(text) == _PLACEHOLDER.split(text)
+    m = _PLACEHOLDER.search(text)
+    assert static_prefix(text) == (text if m is None else text[: m.start()])
+    assert without_placeholders(text) == _PLACEHOLDER.sub("", text)
+
+
+def test_split_placeholders_is_linear_on_hostile_runs() -> None:
+    """Runs of "${" with a "}" far away, or "{" / "$" between: each read a bounded number of
+    times (a search to the far "}" for every "${" would take minutes here)."""
+    from sfn_iam.params import split_placeholders
+
+    for text in ("${" * 300_000 + "}", "${a{" * 200_000 + "}", "${$" * 200_000 + "}",
+                 "${a" * 200_000 + "}"):
+        assert split_placeholders(text) == _PLACEHOLDER.split(text)

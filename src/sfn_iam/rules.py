@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from sfn_iam.arn import parse_arn
 from sfn_iam.model import _Const, _set
 from sfn_iam.params import (
-    _PLACEHOLDER,
     ABSENT,
     DYNAMIC,
     STATIC,
     Value,
+    split_placeholders,
     static_prefix,
     without_placeholders,
 )
@@ -357,7 +357,7 @@ def partial(t: Task, v: Value, static: Callable[[str], list[Res]],
         loose = tuple(i for i, f in enumerate(filled.split(":", 5)[:5]) if "*" in f)
     found: list[Res] = []
     # the text around the placeholders, split once for every probe (as with_markers does)
-    parts = _PLACEHOLDER.split(text)  # text, name, text, name, ..., text
+    parts = split_placeholders(text)  # text, name, text, name, ..., text
     count = len(parts) // 2
     if count == 0 or count > len(_LETTERS):
         return None  # no probe (with_markers: None for each)

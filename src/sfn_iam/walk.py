@@ -145,8 +145,7 @@ def iter_states(
     counted = [0, 0]
     limits = (max_states, max_path_names)
     _enter(stack, open_states, states, names, counted, limits)
-    # module globals read once per state, bound once here
-    state_ref, state_types, query_languages = StateRef, STATE_TYPES, QUERY_LANGUAGES
+    # (StateRef is called by its name: compiled, that is a direct call to its constructor)
     while stack:
         items, depth, key = stack[-1]
         del names[depth:]
@@ -167,8 +166,8 @@ def iter_states(
                 raise _fail(f"a state must be an object, not a {type(body).__name__}",
                             _path(prefix, name))
             stype = body.get("Type")
-            if type(stype) is not str or stype not in state_types:
-                if isinstance(stype, str) and str(stype) in state_types:
+            if type(stype) is not str or stype not in STATE_TYPES:
+                if isinstance(stype, str) and str(stype) in STATE_TYPES:
                     stype = str(stype)  # a str subclass (a dict built in Python)
                 elif stype is None:
                     raise _fail('has no "Type" (one of Task, Pass, Choice, Wait, Succeed, Fail, '
@@ -182,7 +181,7 @@ def iter_states(
             ql = body.get("QueryLanguage")
             if ql is None:
                 ql = top_ql
-            elif type(ql) is not str or ql not in query_languages:
+            elif type(ql) is not str or ql not in QUERY_LANGUAGES:
                 _query_language(body, top_ql, _path(prefix, name))  # raises
             if stype == "Task":
                 # the usual Task, checked inline; anything unusual gets the full check
@@ -190,10 +189,10 @@ def iter_states(
                 block = body.get("Arguments" if ql == "JSONata" else "Parameters")
                 if (type(resource) is not str or not resource.strip()
                         or (block is not None and type(block) is not dict)):
-                    _check_task(state_ref(_path(prefix, name), body, ql, stype))
+                    _check_task(StateRef(_path(prefix, name), body, ql, stype))
             if only is None or stype in only:
                 # concatenation, not (*prefix, name): about 40 ns less per state
-                yield state_ref(prefix + (name if type(name) is str else str(name),),  # noqa: RUF005
+                yield StateRef(prefix + (name if type(name) is str else str(name),),  # noqa: RUF005
                                 body, ql, stype)
             if stype == "Parallel":
                 branches = body.get("Branches")

@@ -68,15 +68,16 @@ def catalogue_actions() -> set[str]:
     from sfn_iam.catalogue import known_services, service_module
 
     found: set[str] = set()
+    src = ROOT / "src" / "sfn_iam"
     for service in known_services():
         module = service_module(service)
         assert module is not None
         for rule in module.RULES.values():
             for g in rule.grants:
                 found.update(g.actions)
-        found.update(f"{m.group(1)}:{m.group(2)}"
-                     for m in _ACTION.finditer(Path(module.__file__ or "").read_text()))
-    src = ROOT / "src" / "sfn_iam"
+        # the module's source (module.__file__ is the extension when it is compiled)
+        source = src / "catalogue" / (module.__name__.rsplit(".", 1)[1] + ".py")
+        found.update(f"{m.group(1)}:{m.group(2)}" for m in _ACTION.finditer(source.read_text()))
     for name in ("settings.py", "distributed_map.py", "cross_account.py", "rules.py"):
         found.update(f"{m.group(1)}:{m.group(2)}" for m in _ACTION.finditer((src / name).read_text()))
     return {a for a in found if not _is_condition_key(a)}
