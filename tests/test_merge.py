@@ -6,7 +6,6 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfn_iam.findings import Finding
 from sfn_iam.model import Grant, Provenance, from_raw, raw
 from sfn_iam.policy import merge, merge_raw
 
@@ -125,20 +124,3 @@ def test_statements_that_differ_only_in_their_condition_are_sorted_by_it() -> No
     assert [s["Condition"]["StringEquals"]["iam:PassedToService"] for s in out] == [
         "batch.amazonaws.com", "ecs.amazonaws.com"]
 
-
-_findings = st.lists(st.builds(
-    Finding,
-    st.sampled_from(["dynamic-resource", "unknown-integration"]),
-    st.sampled_from(["m1", "m2", "m3"]) | st.text(alphabet="ab", max_size=3),
-    st.sampled_from([(), ("A",), ("A", "B"), ("C",)]),
-    st.sampled_from([None, "Parameters.X"])), max_size=60)
-
-
-@settings(max_examples=300, deadline=None)
-@given(_findings)
-def test_findings_are_deduplicated_in_order(findings: list[Finding]) -> None:
-    """generate._dedupe keeps the first of equal findings, in order (as dict.fromkeys does),
-    also for a state with many findings."""
-    from sfn_iam.generate import _dedupe
-
-    assert _dedupe(findings) == list(dict.fromkeys(findings))

@@ -664,27 +664,4 @@ def _unmark(run: _Run, marks: list[tuple[str, str]]) -> None:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """``list(dict.fromkeys(findings))``, quicker: equal findings are about the same state,
-    so each finding is compared with the earlier ones of its state only (most states have
-    one or two), and the long message texts are hashed only for a state with many."""
-    few: dict[object, list[Finding]] = {}  # state path -> its findings so far
-    many: dict[object, set[Finding]] = {}  # the same, for a state with more than 8
-    out: list[Finding] = []
-    for f in findings:
-        path = f[2]
-        same = few.get(path)
-        if same is None:
-            few[path] = [f]
-        elif len(same) <= 8:
-            if f in same:
-                continue
-            same.append(f)
-        else:
-            seen = many.get(path)
-            if seen is None:
-                seen = many[path] = set(same)
-            if f in seen:
-                continue
-            seen.add(f)
-        out.append(f)
-    return out
+    return list(dict.fromkeys(findings))
