@@ -231,6 +231,11 @@ class Params:
 
     def get(self, *path: str | int) -> Value:
         """The value at ``path`` (keys and list indexes) under the parameters block."""
+        return self.at(path)
+
+    def at(self, path: tuple[str | int, ...]) -> Value:
+        """:meth:`get` with the path as one tuple (compiled code calls this one directly;
+        a call with ``*path`` goes through a generic look-up of the method)."""
         node: Any = self.root
         where = self.field
         if node is None:
@@ -275,11 +280,11 @@ class Params:
     def items(self, *path: str) -> list[tuple[int, Value]]:
         """The elements of the list at ``path``: ``[(index, value)]``; a dynamic list is one
         dynamic element at index -1; absent or not a list is empty."""
-        v = self.get(*path)
+        v = self.at(path)
         if v.dynamic:
             return [(-1, v)]
         if v.static and isinstance(v.value, list):
-            return [(i, self.get(*path, i)) for i in range(len(v.value))]
+            return [(i, self.at((*path, i))) for i in range(len(v.value))]
         return []
 
     def leaf(self, node: Any, where: str) -> Value:

@@ -477,7 +477,7 @@ def param(
                         return static(t, node, where, None)
                     v = t.leaf(node, where)  # a placeholder or JSONata: what t.value reads
         if v is None:
-            v = t.value(*keys)
+            v = t.at(keys)
         kind = v.kind  # v.absent, v.dynamic and v.text, read once
         if kind == ABSENT:
             if required:
@@ -594,7 +594,7 @@ def star_if(path: str) -> Resolver:
     keys = tuple(path.split("."))
 
     def resolve(t: Task) -> list[Res]:
-        v = t.value(*keys)
+        v = t.at(keys)
         return [] if v.absent else [Res("*", v.where)]
 
     return resolve
@@ -614,6 +614,6 @@ def present(path: str, then: Resolver) -> Resolver:
     keys = tuple(path.split("."))
 
     def resolve(t: Task) -> list[Res]:
-        return [] if t.value(*keys).absent else then(t)
+        return [] if t.at(keys).absent else then(t)
 
     return resolve

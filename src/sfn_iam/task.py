@@ -34,7 +34,7 @@ class Task(Params):
 
     def value(self, *path: str | int) -> Value:
         """The parameter at ``path`` (:meth:`Params.get`): what rules read."""
-        return self.get(*path)
+        return self.at(path)
 
     def __init__(self, ref: StateRef, integration: str, pattern: str, env: Env,
                  partition: str, resource: str = "",

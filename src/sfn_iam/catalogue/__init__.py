@@ -118,5 +118,5 @@ def memo_value(t: Task, *path: str | int) -> Value:
         memo = t.memo = {}
     v = memo.get(path)
     if v is None:
-        v = memo[path] = t.value(*path)
+        v = memo[path] = t.at(path)
     return v

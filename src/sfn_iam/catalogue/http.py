@@ -63,7 +63,7 @@ def _connection_value(t: Task) -> Value | None:
     """``InvocationConfig.ConnectionArn`` or ``Authentication.ConnectionArn`` (legacy); None
     and one finding when neither is given: an HTTP Task requires a connection."""
     for path in (("InvocationConfig", "ConnectionArn"), ("Authentication", "ConnectionArn")):
-        v = t.value(*path)
+        v = t.at(path)
         if not v.absent:
             return v
     return None

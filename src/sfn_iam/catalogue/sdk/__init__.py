@@ -112,7 +112,7 @@ def _condition(key: str, template: _Template) -> Callable[[Task], dict[str, Any]
 
     def condition(t: Task) -> dict[str, Any] | None:
         (path, flt), = template.vars
-        v = t.value(*_spelled(t, path))
+        v = t.at(_spelled(t, path))
         if v.kind != STATIC or not isinstance(v.value, str) or not v.value or flt:
             return None
         return {"StringLike": {key: escape(v.value)}}
@@ -201,9 +201,9 @@ def _resolver(row: dict[str, Any], templates: list[_Template],
     action = row["a"]
 
     def resolve(t: Task) -> list[Res]:
-        if cond_if is not None and t.value(*cond_if).absent:
+        if cond_if is not None and t.at(cond_if).absent:
             return []
-        if cond_ifnot is not None and not t.value(*cond_ifnot).absent:
+        if cond_ifnot is not None and not t.at(cond_ifnot).absent:
             return []
         out: list[Res] = []
         unnamed: list[_Template] = []
@@ -309,14 +309,14 @@ def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
                 return None
             child = node.get(step)
             if child is None and step + ".$" in node:  # a JSONPath value
-                child = t.value(*path[: n + 1])
+                child = t.at(path[: n + 1])
                 break
             node = child
         else:
             child = node
         if child.__class__ is str:
             if "{%" in child or "${" in child:
-                child = t.value(*path)
+                child = t.at(path)
             elif child and not child.startswith("arn:"):
                 names.append(escape(child))
                 continue
@@ -446,7 +446,7 @@ def _read(t: Task, path: tuple[str | int, ...], flt: str,
         if step.__class__ is not str:
             continue
         if step == "*":  # every key of the object
-            v = t.value(*path[:i])
+            v = t.at(path[:i])
             if v.absent:
                 return None
             if v.kind == DYNAMIC:
@@ -456,7 +456,7 @@ def _read(t: Task, path: tuple[str | int, ...], flt: str,
             return [k for k in keyed if k is not None] or None
         if step.endswith("[]"):
             head = (*path[:i], step[:-2])
-            v = t.value(*head)
+            v = t.at(head)
             if v.absent:
                 return None
             if v.kind == DYNAMIC:
@@ -471,7 +471,7 @@ def _read(t: Task, path: tuple[str | int, ...], flt: str,
                     sub = [_Slot(f"{v.where}[{n}]", text="default")]
                 out += sub or []
             return out or None
-    v = t.value(*path)
+    v = t.at(path)
     if v.absent:
         return None
     one = _one(t, v, flt, whole)
