@@ -121,3 +121,33 @@ def test_python_built_definitions_read_like_json(definition: dict[str, Any],
 def test_library_misuse_is_a_definition_error(definition: Any) -> None:
     with pytest.raises(DefinitionError):
         generate_policy(definition, region="us-east-1", account="123456789012")
+
+
+def test_the_garbage_collector_is_left_as_it_was() -> None:
+    """generate_policy pauses the cyclic garbage collector during the walk only: it is
+    running again afterwards, also when the walk refuses the definition, and a caller who
+    turned it off finds it off."""
+    import gc
+
+    from sfn_iam import generate_policy
+    from sfn_iam.errors import DefinitionError
+
+    good = {"StartAt": "A", "States": {"A": {"Type": "Task", "End": True,
+                                              "Resource": "arn:aws:states:::sns:publish",
+                                              "Parameters": {"TopicArn.$": "$.t"}}}}
+    bad = {"StartAt": "A", "States": {"A": {"Type": "Nope"}}}
+    assert gc.isenabled()
+    generate_policy(good)
+    assert gc.isenabled()
+    with pytest.raises(DefinitionError):
+        generate_policy(bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        generate_policy(good)
+        assert not gc.isenabled()
+        with pytest.raises(DefinitionError):
+            generate_policy(bad)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
