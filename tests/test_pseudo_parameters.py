@@ -161,3 +161,27 @@ def test_a_dict_that_shares_branches_is_refused_quickly_without_region() -> None
     with pytest.raises(DefinitionError):
         generate_policy(level)
     assert time.monotonic() - start < 10
+
+
+def test_a_placeholder_for_the_partition_of_an_integration_is_the_machines_partition() -> None:
+    """``arn:${Partition}:states:::sns:publish`` (a DefinitionSubstitutions name standing for
+    ${AWS::Partition}, 14 corpus states): the integration is recognised, in the state
+    machine's partition, with a warning that names the placeholder."""
+    t = task("arn:${Partition}:states:::sns:publish",
+             {"TopicArn": "arn:aws-cn:sns:cn-north-1:123456789012:alerts", "Message": "x"})
+    r = generate_policy({"StartAt": "A", "States": {"A": t}}, region="cn-north-1",
+                        account="123456789012")
+    assert_policy(r, stmt("sns:Publish", "arn:aws-cn:sns:cn-north-1:123456789012:alerts"))
+    assert r.recognised == 1
+    (w,) = r.warnings
+    assert w.code == "unresolved-placeholder" and "${Partition}" in w.message
+    assert "read as aws-cn" in w.message
+    # a value given wins; a placeholder anywhere else still grants nothing
+    r = run(t, substitutions={"Partition": "aws"})
+    assert r.warnings == [] and r.recognised == 1
+    for resource in ("arn:${Partition}:states:::${Service}:publish",
+                     "arn:${Partition}:lambda:us-east-1:123456789012:function:f",
+                     "${SnsPublish}"):
+        r = run(task(resource, {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}))
+        assert r.recognised == 0 and r.document["Statement"] == [], resource
+        assert codes(r) == ["unresolved-placeholder", "no-permissions"], resource

@@ -319,6 +319,20 @@ class _Run:
         resource, missing = substitute(raw_resource, env.substitutions)
         if not missing:
             return resource
+        slot = "arn:${" + missing[0] + "}:"
+        after = resource[len(slot):]
+        if (len(missing) == 1 and resource.startswith(slot) and after.startswith("states:")
+                and "${" not in after):
+            # arn:${Partition}:states:::sns:publish (a DefinitionSubstitutions name for
+            # ${AWS::Partition}): a Step Functions Resource can only be in the partition of
+            # the state machine that calls it, so that is the value, whatever the name
+            partition = env.partition or partition_for_region(env.region) or "aws"
+            self._note(ref, "unresolved-placeholder",
+                       f"Resource {raw_resource!r}: ${{{missing[0]}}} has no value; it is the "
+                       "partition of a Step Functions integration, which can only be the state "
+                       f"machine's own: read as {partition} (--partition, --region, or "
+                       f"--substitute {missing[0]}=VALUE say otherwise)")
+            return f"arn:{partition}:{after}"
         names = ", ".join(f"${{{n}}}" for n in missing)
         self._note(ref, "unresolved-placeholder",
                    f"Resource {raw_resource!r} has {names} without a value; pass --substitute "
