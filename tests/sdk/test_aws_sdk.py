@@ -486,3 +486,32 @@ def test_kinesis_by_name_and_without_a_stream() -> None:
     it = sdk("kinesis:getRecords", {"ShardIterator.$": "$.it"})
     assert it.document["Statement"][0]["Resource"] == [f"arn:aws:kinesis:{REGION}:{A}:stream/*"]
     assert "sdk-wildcard-resource" in {f.code for f in it.warnings}
+
+
+@pytest.mark.parametrize(("call", "params", "action", "resource"), [
+    ("s3:getObject", {"Bucket": "src-${Env}", "Key": "in/${Day}.csv"}, "s3:GetObject",
+     "arn:aws:s3:::src-*/in/*.csv"),
+    ("s3:listObjectsV2", {"Bucket": "src-${Env}"}, "s3:ListBucket", "arn:aws:s3:::src-*"),
+    ("dynamodb:getItem", {"TableName": "orders-${Env}", "Key": {}}, "dynamodb:GetItem",
+     "arn:aws:dynamodb:us-east-1:123456789012:table/orders-*"),
+    ("sqs:sendMessage", {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/q-${Env}",
+                         "MessageBody": "m"}, "sqs:SendMessage",
+     "arn:aws:sqs:eu-west-1:111122223333:q-*"),
+    ("secretsmanager:getSecretValue", {"SecretId": "db-${Env}"},
+     "secretsmanager:GetSecretValue",
+     "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-*-??????"),
+    ("sns:publish", {"TopicArn": "arn:aws:sns:us-east-1:${Acct}:alerts", "Message": "m"},
+     "sns:Publish", "arn:aws:sns:us-east-1:*:alerts"),
+    # a value that starts with a placeholder keeps nothing at its start: the whole name
+    ("dynamodb:getItem", {"TableName": "${Env}-orders", "Key": {}}, "dynamodb:GetItem",
+     "arn:aws:dynamodb:us-east-1:123456789012:table/*"),
+])
+def test_partly_static_values_keep_their_static_parts(call: str, params: dict[str, object],
+                                                      action: str, resource: str) -> None:
+    """The static text around a ${Name} placeholder bounds the wildcard, as for the
+    optimized integrations (rules.partial, shared): a dynamic-resource warning names the
+    parameter, and an unresolved-placeholder one the placeholder."""
+    r = run(task(SDK + call, params))
+    assert [(s["Action"], s["Resource"]) for s in r.document["Statement"]] == [
+        ([action], [resource])]
+    assert {"dynamic-resource", "unresolved-placeholder"} <= set(codes(r))

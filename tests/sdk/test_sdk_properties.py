@@ -104,3 +104,24 @@ def test_sdk_task_is_allowed_exactly(drawn: tuple[Case, str, str, bool, bool],
         # a static value grants its own resource only: no neighbour, no wildcard reading
         assert not is_allowed(doc, case.action, case.arn(other)), (params, other, doc)
         assert not is_allowed(doc, case.action, case.arn(name + "x")), (params, doc)
+
+
+#: (not a start of "arn:": the placeholder could complete it to an ARN, which keeps less)
+prefixes = st.from_regex(r"[b-z][a-z0-9-]{0,6}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(CASES), prefixes, plain_names, st.sampled_from(["", "-x"]))
+def test_a_partly_static_value_keeps_its_static_start(case: Case, prefix: str, completion: str,
+                                                       suffix: str) -> None:
+    """``orders-${Env}``: every completion of the placeholder is allowed, nothing that does not
+    start with the static text is, and the warning names the parameter (issue 10: a wildcard
+    no wider than the static parts allow)."""
+    params: dict[str, Any] = dict(case.fixed)
+    params[case.param] = case.value(prefix + "${Env}" + suffix)
+    r = run(task(SDK + case.call, params))
+    doc = r.document
+    assert is_allowed(doc, case.action, case.arn(prefix + completion + suffix)), (params, doc)
+    assert not is_allowed(doc, case.action, case.arn("_" + completion + suffix)), (params, doc)
+    dyn = [w for w in r.warnings if w.code == "dynamic-resource"]
+    assert [(w.state_path, w.parameter) for w in dyn] == [(("S0",), f"Parameters.{case.param}")]

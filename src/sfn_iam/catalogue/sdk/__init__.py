@@ -26,7 +26,17 @@ from functools import lru_cache
 from sfn_iam.arn import parse_arn, partition_for_region
 from sfn_iam.catalogue import LazyPattern
 from sfn_iam.params import DYNAMIC, STATIC, Value
-from sfn_iam.rules import RR_WAIT, G, Res, Rule, escape, has_iam_special, passed_to, role
+from sfn_iam.rules import (
+    RR_WAIT,
+    G,
+    Res,
+    Rule,
+    escape,
+    has_iam_special,
+    partial,
+    passed_to,
+    role,
+)
 from sfn_iam.task import Task
 
 TYPE_CHECKING = False
@@ -330,6 +340,8 @@ def _plain(t: Task, tpl: _Template, keys: tuple[tuple[str, ...], ...],
                 return None
             names.append(escape(text))
         elif child.kind == DYNAMIC:
+            if child.value.__class__ is str:
+                return None  # partly static (placeholders left): read below, its parts kept
             if dyn is None:  # the first names the resource's warning, as below
                 dyn = child
             names.append("*")
@@ -380,7 +392,8 @@ def _build(t: Task, tpl: _Template, combo: list[_Slot]) -> Res:
             prefix, start = s.arn, i + 1
             names = {}
             continue
-        names[fields[i]] = "*" if s.dynamic else s.text
+        # a dynamic slot is "*", or the pattern its static parts make (_partly_static)
+        names[fields[i]] = (s.text or "*") if s.dynamic else s.text
     if start:
         rest = _join(tpl.pieces, start)
         arn = prefix + (t.fmt(rest, **names) if rest else "")
@@ -481,6 +494,10 @@ def _read(t: Task, path: tuple[str | int, ...], flt: str,
 def _one(t: Task, v: Value, flt: str, whole: bool = False) -> _Slot | None:
     """The slot of one value (None: refused)."""
     if v.kind == DYNAMIC:
+        if v.value.__class__ is str:  # partly static: ${Name} placeholders left in the text
+            partly = _partly_static(t, v, flt, whole)
+            if partly is not None:
+                return partly
         return _Slot(v.where, value=v)
     text = v.value if isinstance(v.value, str) else None
     if not text:
@@ -494,6 +511,31 @@ def _one(t: Task, v: Value, flt: str, whole: bool = False) -> _Slot | None:
     if whole:
         return _bad(t, v, "an ARN")
     return _Slot(v.where, text=escape(text))
+
+
+def _partly_static(t: Task, v: Value, flt: str, whole: bool) -> _Slot | None:
+    """A value with ``${Name}`` placeholders left (``orders-${Env}``, a queue URL ending in
+    ``q-${Stage}``): read as a static one with a marker for each placeholder, the markers then
+    ``*`` (:func:`sfn_iam.rules.partial`, shared with the optimized integrations), so the
+    wildcard keeps the value's static parts: ``table/orders-*``, ``...:sqs:REGION:ACCOUNT:q-*``.
+    The slot stays dynamic (a ``dynamic-resource`` warning names the parameter). None when the
+    static reading takes no probe: the caller's ``*`` then stands for the whole value."""
+    where = v.where
+    arns: list[bool] = []  # per probe the static reading took: is its slot a whole ARN?
+
+    def static(probe: str) -> list[Res]:
+        slot = _one(t, Value(STATIC, where, probe), flt, whole)
+        if slot is None or slot.dynamic:
+            return []
+        arns.append(bool(slot.arn))
+        return [Res(slot.arn or slot.text, where)]
+
+    found = partial(t, v, static, "*")
+    if not found or len(found) != 1:
+        return None
+    if arns[-1]:
+        return _Slot(where, arn=found[0].arn, value=v)
+    return _Slot(where, text=found[0].arn, value=v)
 
 
 # --------------------------------------------------------------------------- filters
