@@ -178,3 +178,36 @@ def test_reader_without_resource_is_a_definition_error() -> None:
 
     with pytest.raises(DefinitionError, match="Fan > ItemReader"):
         gen(dmap(reader={"ReaderConfig": {"InputType": "CSV"}}))
+
+
+def _writer(params: dict[str, Any]) -> dict[str, Any]:
+    return {"Resource": "arn:aws:states:::s3:putObject", "Parameters": params}
+
+
+WRITE = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]
+
+
+@pytest.mark.parametrize(("read", "write", "expected"), [
+    # bucket and key with placeholders: their static text stays
+    (reader("getObject", {"Bucket": "src-${Env}", "Key": "in/${Day}.csv"}, InputType="CSV"),
+     None, [stmt("s3:GetObject", "arn:aws:s3:::src-*/in/*.csv")]),
+    (reader("getObject", {"Bucket": "src", "Key": "in/${Day}.csv"}, InputType="CSV"),
+     None, [stmt("s3:GetObject", "arn:aws:s3:::src/in/*.csv")]),
+    (reader("listObjectsV2", {"Bucket": "src-${Env}", "Prefix": "in/"}), None,
+     [stmt("s3:ListBucket", "arn:aws:s3:::src-*", {"StringLike": {"s3:prefix": "in/"}}),
+      stmt("s3:GetObject", "arn:aws:s3:::src-*/in/*")]),
+    (reader("listObjectsV2", {"Bucket": "src", "Prefix": "in/${Day}/"}), None,
+     [stmt("s3:ListBucket", "arn:aws:s3:::src"), stmt("s3:GetObject", "arn:aws:s3:::src/in/*/*")]),
+    (None, _writer({"Bucket": "out-${Env}", "Prefix": "res/"}),
+     [stmt(WRITE, "arn:aws:s3:::out-*/res/*")]),
+    (None, _writer({"Bucket": "out", "Prefix": "res/${Day}/"}),
+     [stmt(WRITE, "arn:aws:s3:::out/res/*/*")]),
+    # a placeholder and nothing else: the whole name, as before
+    (None, _writer({"Bucket": "${Out}", "Prefix": "res/"}), [stmt(WRITE, "arn:aws:s3:::*/*")]),
+])
+def test_partly_static_bucket_key_and_prefix(read: dict[str, Any] | None,
+                                             write: dict[str, Any] | None,
+                                             expected: list[dict[str, Any]]) -> None:
+    r = gen(dmap(read, write))
+    assert_policy(r, *expected, *CHILD, redrive())
+    assert "dynamic-resource" in codes(r) and "unresolved-placeholder" in codes(r)

@@ -9,7 +9,7 @@ characters escaped), so an object key such as ``data/*.csv`` cannot widen a gran
 
 from __future__ import annotations
 
-from sfn_iam.params import Value
+from sfn_iam.params import DYNAMIC, Value, split_placeholders
 from sfn_iam.rules import RR_ONLY, Res, Rule, dynamic_res, escape, g
 from sfn_iam.task import Task
 
@@ -22,6 +22,25 @@ def _static(t: Task, v: Value, what: str) -> str | None:
     if text is None:
         t.finding("malformed-value", f"{what} should be a non-empty string", v.where)
     return text
+
+
+def _partly(v: Value) -> str | None:
+    """The pattern of a partly static value, its ``${Name}`` placeholders left
+    (``src-${Env}`` -> ``src-*``, ``in/${Day}.csv`` -> ``in/*.csv``): the static text as IAM
+    literals, ``*`` for each placeholder. None for any other value, or when nothing static is
+    left. (Bucket names, keys and prefixes are plain text in the resource part of the ARN, so
+    a placeholder stands for its own place only.)"""
+    if v.kind != DYNAMIC or v.value.__class__ is not str:
+        return None
+    pattern = "*".join(escape(p) for p in split_placeholders(v.value)[::2])
+    while "**" in pattern:
+        pattern = pattern.replace("**", "*")
+    return None if pattern == "*" else pattern
+
+
+def _partial_res(t: Task, v: Value, template: str, **names: str) -> Res:
+    """The dynamic resource of the partly static value ``v`` (a warning names it)."""
+    return Res(t.fmt(template, **names), v.where, True, v.reason, v.expr)
 
 
 def _bucket(t: Task) -> tuple[Value, str | None]:
@@ -40,11 +59,19 @@ def object_arn(t: Task) -> list[Res]:
         return []
     kv = t.value("Key")
     if bucket is None:
-        return [dynamic_res(t, bv, S3 + "*/*")]
+        pattern = _partly(bv)
+        if pattern is None:
+            return [dynamic_res(t, bv, S3 + "*/*")]
+        key = kv.text if kv.static else None
+        return [_partial_res(t, bv, S3 + "{b}/{k}", b=pattern,
+                             k=escape(key) if key else _partly(kv) or "*")]
     if kv.absent:
         t.finding("missing-parameter", "s3:getObject needs Key; no permission granted", kv.where)
         return []
     if kv.dynamic:
+        pattern = _partly(kv)
+        if pattern is not None:
+            return [_partial_res(t, kv, S3 + "{b}/{k}", b=escape(bucket), k=pattern)]
         return [dynamic_res(t, kv, S3 + "{b}/*", b=escape(bucket))]
     key = _static(t, kv, "Key")
     if key is None:
@@ -97,6 +124,9 @@ def bucket_arn(t: Task) -> list[Res]:
     if bv.absent:
         return []
     if bucket is None:
+        pattern = _partly(bv)
+        if pattern is not None:
+            return [_partial_res(t, bv, S3 + "{b}", b=pattern)]
         return [dynamic_res(t, bv, S3 + "*")]
     return [Res(t.fmt(S3 + "{b}", b=escape(bucket)), bv.where)]
 
@@ -113,10 +143,18 @@ def prefix_objects(t: Task) -> list[Res]:
     bv, bucket = _bucket(t)
     if bv.absent:
         return []
-    if bucket is None:
-        return [dynamic_res(t, bv, S3 + "*/*")]
     v = t.value("Prefix")
+    if bucket is None:
+        pattern = _partly(bv)
+        if pattern is None:
+            return [dynamic_res(t, bv, S3 + "*/*")]
+        prefix = v.value if v.static and isinstance(v.value, str) else ""
+        return [_partial_res(t, bv, S3 + "{b}/{p}*", b=pattern,
+                             p=escape(prefix) if prefix else _partly(v) or "")]
     if v.dynamic:
+        pattern = _partly(v)
+        if pattern is not None:
+            return [_partial_res(t, v, S3 + "{b}/{p}*", b=escape(bucket), p=pattern)]
         return [dynamic_res(t, v, S3 + "{b}/*", b=escape(bucket))]
     prefix = v.value if v.static and isinstance(v.value, str) else ""
     return [Res(t.fmt(S3 + "{b}/{p}*", b=escape(bucket), p=escape(prefix)), bv.where)]
@@ -128,14 +166,29 @@ def results_prefix(t: Task) -> list[Res]:
     bv, bucket = _bucket(t)
     if bv.absent:
         return []
-    if bucket is None:
-        return [dynamic_res(t, bv, S3 + "*/*")]
     v = t.value("Prefix")
+    if bucket is None:
+        pattern = _partly(bv)
+        if pattern is None:
+            return [dynamic_res(t, bv, S3 + "*/*")]
+        return [_partial_res(t, bv, S3 + "{b}/{p}", b=pattern, p=_results_path(v))]
     if v.dynamic:
+        pattern = _partly(v)
+        if pattern is not None:
+            return [_partial_res(t, v, S3 + "{b}/{p}", b=escape(bucket), p=_results_path(v))]
         return [dynamic_res(t, v, S3 + "{b}/*", b=escape(bucket))]
-    prefix = v.value.strip("/") if v.static and isinstance(v.value, str) else ""
-    path = escape(prefix) + "/*" if prefix else "*"
-    return [Res(t.fmt(S3 + "{b}/{p}", b=escape(bucket), p=path), bv.where)]
+    return [Res(t.fmt(S3 + "{b}/{p}", b=escape(bucket), p=_results_path(v)), bv.where)]
+
+
+def _results_path(v: Value) -> str:
+    """What the ResultWriter writes under, in the bucket: ``PREFIX/*`` (the prefix static or
+    partly static), ``*`` when there is none or it is dynamic."""
+    if v.static and isinstance(v.value, str):
+        prefix = escape(v.value.strip("/"))
+    else:
+        pattern = _partly(v)
+        prefix = pattern.strip("/") if pattern is not None else ""
+    return prefix + "/*" if prefix else "*"
 
 
 RULES = {
