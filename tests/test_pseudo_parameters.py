@@ -174,7 +174,7 @@ def test_a_placeholder_for_the_partition_of_an_integration_is_the_machines_parti
     assert_policy(r, stmt("sns:Publish", "arn:aws-cn:sns:cn-north-1:123456789012:alerts"))
     assert r.recognised == 1
     (w,) = r.warnings
-    assert w.code == "unresolved-placeholder" and "${Partition}" in w.message
+    assert w.code == "partition-placeholder" and "${Partition}" in w.message
     assert "read as aws-cn" in w.message
     # a value given wins; a placeholder anywhere else still grants nothing
     r = run(t, substitutions={"Partition": "aws"})

@@ -11,6 +11,7 @@ CODES: dict[str, str] = {
     "unknown-region": "the region is unknown, so ARNs built from names use '*' for it",
     "unknown-account": "the account is unknown, so ARNs built from names use '*' for it",
     "unresolved-placeholder": "a ${Name} placeholder was not given a value with --substitute",
+    "partition-placeholder": "a ${Name} placeholder for an integration's partition was read as the machine's",
     "unknown-integration": "the Task Resource is not an integration sfn-iam knows",
     "unsupported-pattern": "the integration does not support this service integration pattern",
     "missing-parameter": "a parameter the integration needs is missing",

@@ -327,7 +327,7 @@ class _Run:
             # ${AWS::Partition}): a Step Functions Resource can only be in the partition of
             # the state machine that calls it, so that is the value, whatever the name
             partition = env.partition or partition_for_region(env.region) or "aws"
-            self._note(ref, "unresolved-placeholder",
+            self._note(ref, "partition-placeholder",
                        f"Resource {raw_resource!r}: ${{{missing[0]}}} has no value; it is the "
                        "partition of a Step Functions integration, which can only be the state "
                        f"machine's own: read as {partition} (--partition, --region, or "

@@ -267,3 +267,17 @@ def test_a_role_resource_the_audit_cannot_read_is_never_excess() -> None:
                               "function:a${*}b"))
     assert [(e.resource, e.kind) for e in escaped.excess] == [
         ("arn:aws:lambda:us-east-1:123456789012:function:a${*}b", "not-needed")]
+
+
+def test_a_partition_placeholder_read_as_the_machines_is_judged() -> None:
+    """arn:${Partition}:states:::sns:publish is read (partition-placeholder): its service is
+    judged like any other, not set aside as a Resource sfn-iam could not read."""
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts"
+    definition = machine(task("arn:${Partition}:states:::sns:publish",
+                              {"TopicArn": topic, "Message": "m"}))
+    report = run_audit(definition, allow("sns:Publish", topic), allow("sqs:SendMessage", "*"))
+    assert report.unjudged == []
+    assert report.missing == []
+    assert [e.action for e in report.excess] == ["sqs:SendMessage"]
+    report = run_audit(definition, allow("sqs:SendMessage", "*"))
+    assert [m.need.action for m in report.missing] == ["sns:Publish"]
