@@ -39,19 +39,25 @@ class GenerateResult:
     ``target_policies``: cross-account Tasks (``Credentials.RoleArn``): target role ARN ->
     the policy that role needs (its own account's business, not the execution role's); ``*``
     collects the Tasks whose role is dynamic. ``size``: the policy's size as IAM counts it
-    (no whitespace); limits in sfn_iam.policy."""
+    (no whitespace); limits in sfn_iam.policy. ``unjudged``: the IAM service prefixes of the
+    Tasks nothing was granted for because sfn-iam does not know the integration
+    (``unknown-integration``) or could not read the Resource (a placeholder left), sorted;
+    ``*`` for an unknown ``arn:aws:states:::`` integration: an audit cannot judge a role's
+    permissions for those services."""
 
     _fields = ("document", "warnings", "grants", "task_states", "recognised", "activities",
-               "states", "target_policies", "target_grants", "size")
+               "states", "target_policies", "target_grants", "size", "unjudged")
 
     __slots__ = ("_grants", "_raw", "_target_grants", "activities", "document", "recognised",
-                 "size", "states", "target_policies", "task_states", "warnings")
+                 "size", "states", "target_policies", "task_states", "unjudged", "warnings")
 
     def __init__(self, document: dict[str, Any], warnings: list[Finding], grants: list[Grant],
                  task_states: int = 0, recognised: int = 0, activities: int = 0,
                  states: int = 0, target_policies: dict[str, dict[str, Any]] | None = None,
-                 target_grants: dict[str, list[Grant]] | None = None, size: int = 0) -> None:
+                 target_grants: dict[str, list[Grant]] | None = None, size: int = 0,
+                 unjudged: list[str] | None = None) -> None:
         self.document = document
+        self.unjudged: list[str] = [] if unjudged is None else unjudged
         self.warnings = warnings
         self._grants: list[Grant] | None = grants
         self.task_states = task_states
@@ -243,10 +249,12 @@ class _Run:
     """The grants, target-role grants, findings and counts of one generation."""
 
     __slots__ = ("activities", "env", "findings", "grants", "recognised", "states", "targets",
-                 "tasks")
+                 "tasks", "unjudged")
 
     def __init__(self, env: Env) -> None:
         self.env = env
+        #: the services of the Tasks nothing was granted for (GenerateResult.unjudged)
+        self.unjudged: set[str] = set()
         self.grants: list[RawGrant] = []
         self.targets: dict[str, list[RawGrant]] = {}
         self.findings: list[Finding] = []
@@ -299,6 +307,10 @@ class _Run:
         plan, note, activity = verdict
         if note is not None:
             self.findings.append(Finding(note[0], note[1], ref.path, "Resource"))
+            if note[0] == "unknown-integration":
+                service = _service_of(resource)  # type: ignore[arg-type]
+                if service is not None:
+                    self.unjudged.add(service)
         if activity:
             self.activities += 1
             self.recognised += 1
@@ -334,6 +346,9 @@ class _Run:
                        f"--substitute {missing[0]}=VALUE say otherwise)")
             return f"arn:{partition}:{after}"
         names = ", ".join(f"${{{n}}}" for n in missing)
+        sdk = _sdk_service(resource)
+        # a Task Resource left as ${Name}: most often a Lambda function's ARN
+        self.unjudged.update([sdk] if sdk else ["lambda", "states"])
         self._note(ref, "unresolved-placeholder",
                    f"Resource {raw_resource!r} has {names} without a value; pass --substitute "
                    "NAME=VALUE (no permission granted for this state)")
@@ -509,9 +524,37 @@ def generate_policy(
     targets = {key: policy.document(policy.merge_raw(grants))
                for key, grants in sorted(run.targets.items())} if run.targets else {}
     result = GenerateResult(doc, findings, [], run.tasks, run.recognised, run.activities,
-                            run.states, targets, {}, size)
+                            run.states, targets, {}, size,
+                            sorted(run.unjudged) if run.unjudged else None)
     result._raw = (run.grants, run.targets)
     return result
+
+
+def _sdk_service(resource: str) -> str | None:
+    """The IAM service prefix of an ``aws-sdk:`` Resource (``...:::aws-sdk:sfn:...`` ->
+    ``states``), or None for any other Resource."""
+    start = resource.find(":::aws-sdk:")
+    if start < 0:
+        return None
+    name = resource[start + 11:].split(":", 1)[0]
+    if not name:
+        return None
+    from sfn_iam.sdk_names import PREFIX  # only for a Task whose service is set aside
+
+    return PREFIX.get(name, name)
+
+
+def _service_of(resource: str) -> str | None:
+    """The IAM service prefix of an unknown integration's Resource: ``*`` for an unknown
+    ``arn:aws:states:::`` integration (its service cannot be told), None for a Resource that
+    is not an ARN (no service at all: the state cannot run)."""
+    sdk = _sdk_service(resource)
+    if sdk:
+        return sdk
+    arn = parse_arn(resource)
+    if arn is None:
+        return None
+    return arn.service if arn.service != "states" else "*"
 
 
 def _walk(run: _Run, parsed: Any) -> None:

@@ -258,7 +258,8 @@ def _union(results: list[GenerateResult]) -> GenerateResult:
                           sum(r.recognised for r in results),
                           sum(r.activities for r in results), sum(r.states for r in results),
                           {k: v for r in results for k, v in r.target_policies.items()}, {},
-                          policy.policy_size(doc))
+                          policy.policy_size(doc),
+                          sorted({s for r in results for s in r.unjudged}))
 
 
 def role_policies(role_arn: str, session: Session | None = None) -> list[dict[str, Any]]:

@@ -281,3 +281,21 @@ def test_a_partition_placeholder_read_as_the_machines_is_judged() -> None:
     assert [e.action for e in report.excess] == ["sqs:SendMessage"]
     report = run_audit(definition, allow("sqs:SendMessage", "*"))
     assert [m.need.action for m in report.missing] == ["sns:Publish"]
+
+
+@pytest.mark.parametrize(("resource", "unjudged"), [
+    ("arn:aws:states:::aws-sdk:madeupservice:listRoots", ["madeupservice"]),
+    ("arn:aws:states:::aws-sdk:sfn:madeUpAction", ["states"]),  # the SDK name's IAM prefix
+    ("arn:aws:states:::madeup:doIt", ["*"]),  # an unknown Step Functions integration
+    ("arn:aws:sqs:us-east-1:123456789012:q", ["sqs"]),  # an ARN that is no integration
+    ("${WorkerArn}", ["lambda", "states"]),  # a Resource left as a placeholder
+    ("arn:aws:states:::aws-sdk:dynamodb:${Api}", ["dynamodb"]),
+    ("not-an-arn", []),  # no service at all: nothing set aside
+    ("arn:aws:states:::lambda:invoke", []),
+])
+def test_the_generator_names_the_services_it_could_not_judge(resource: str,
+                                                             unjudged: list[str]) -> None:
+    """GenerateResult.unjudged, worked out where the Resource is classified (the audit once
+    read it back out of the warnings' text)."""
+    result = generate_policy(machine(task(resource, {"FunctionName": "f"})), **ENV)
+    assert result.unjudged == unjudged

@@ -237,7 +237,7 @@ def audit(source: GenerateResult | str | bytes | dict[str, Any],
              for i, p in enumerate(policies)]
     stmts = ev.all_statements(named)
     report = AuditReport(result, stmts, needs(result), list(dict.fromkeys(not_evaluated or [])),
-                         _unjudged(result))
+                         list(result.unjudged))
     for need in report.needs:
         _check(report, need)
     _excess(report)
@@ -396,38 +396,6 @@ def consequence(need: Need) -> str:
 
 
 # --- excess -----------------------------------------------------------------------------------
-
-
-def _unjudged(result: GenerateResult) -> list[str]:
-    """IAM service prefixes of Tasks sfn-iam does not know (``unknown-integration``) or cannot
-    read (a Resource left as a placeholder), whose permissions it cannot judge; ``*`` for an
-    unknown ``arn:aws:states:::`` integration (its service cannot be told)."""
-    import re
-
-    from sfn_iam.sdk_names import PREFIX
-
-    out: set[str] = set()
-    for f in result.warnings:
-        if f.code == "unresolved-placeholder" and f.parameter == "Resource":
-            # a Task Resource left as ${Name}: most often a Lambda function's ARN
-            m = re.search(r":::aws-sdk:([a-z0-9]+):", f.message)
-            out.update([PREFIX.get(m.group(1), m.group(1))] if m else ["lambda", "states"])
-            continue
-        if f.code != "unknown-integration":
-            continue
-        # the SDK table's words: "... AWS SDK service named 'x' ...", "the AWS SDK service 'x'
-        # has no API action ..."; or a Resource quoted in the message
-        m = (re.search(r":::aws-sdk:([a-z0-9]+):", f.message)
-             or re.search(r"AWS SDK service (?:named )?'([a-z0-9]+)'", f.message))
-        if m:
-            out.add(PREFIX.get(m.group(1), m.group(1)))
-            continue
-        m = re.search(r"'arn:[^:]*:([a-z0-9-]+):", f.message)
-        if m and m.group(1) != "states":
-            out.add(m.group(1))
-        elif m:
-            out.add("*")  # an integration of Step Functions sfn-iam does not know
-    return sorted(out)
 
 
 #: what the needs of one action pattern ask for: the needs, their resources sorted, as a set

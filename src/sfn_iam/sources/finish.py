@@ -82,7 +82,8 @@ def finish(result: GenerateResult, machine: StateMachine, ctx: Context | None,
     target_docs = {key: policy.document(policy.merge_raw(gs))
                    for key, gs in sorted(targets.items())} if targets else {}
     new_result = GenerateResult(doc, all_findings, [], result.task_states, result.recognised,
-                                result.activities, result.states, target_docs, {}, size)
+                                result.activities, result.states, target_docs, {}, size,
+                                result.unjudged)
     new_result._raw = (grants, targets)
     return new_result
 
